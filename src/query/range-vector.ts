@@ -1,0 +1,116 @@
+// Range aggregations (count_over_time, rate, bytes_over_time, bytes_rate) on the step grid.
+// Rows are counted into buckets of width gcd(step, range); each step's window (t-range, t] is a run of buckets.
+// Without parser stages the store does the counting (pushdown); otherwise rows are streamed and counted here.
+
+import type { RangeAggregation } from './ast.ts';
+import type { Labels } from '../model/record.ts';
+import { labelsToString } from '../model/record.ts';
+import type { ScanStats } from '../store/plan.ts';
+import type { Store } from '../store/store.ts';
+import { planLogQuery } from './planner.ts';
+import { compilePipeline, type StageRow } from './stages/pipeline.ts';
+import { mapToLabels, rowLabels } from './row-labels.ts';
+import { newSeries, type SeriesSet, type StepGrid } from './series.ts';
+import { QueryError } from './query-error.ts';
+
+const MAX_BUCKETS = 2_000_000;
+const SUPPORTED = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+/** Per-series bucket sums before windowing. */
+interface Buckets {
+  labels: Labels;
+  sums: Map<number, number>;
+}
+
+export async function evalRangeAggregation(store: Store, node: RangeAggregation, grid: StepGrid, tenants: string[], stats: ScanStats): Promise<SeriesSet> {
+  if (!SUPPORTED.has(node.op)) throw new QueryError(`${node.op} is not supported yet (supported: ${[...SUPPORTED].join(', ')})`);
+  if (node.unwrap) throw new QueryError(`unwrap is not supported with ${node.op}`);
+  const rangeNs = BigInt(Math.round(node.rangeMs * 1e6));
+  const offsetNs = BigInt(Math.round(node.offsetMs * 1e6));
+  if (rangeNs <= 0n) throw new QueryError('range must be positive');
+  const width = grid.steps > 1 ? gcd(grid.stepNs, rangeNs) : rangeNs;
+  // bucket j ≥ 1 covers (base + (j-1)·width, base + j·width]
+  const base = grid.startNs - offsetNs - rangeNs;
+  const endNs = grid.startNs + grid.stepNs * BigInt(grid.steps - 1) - offsetNs;
+  const totalBuckets = Number((endNs - base) / width);
+  if (totalBuckets > MAX_BUCKETS) {
+    throw new QueryError(`query needs ${totalBuckets} time buckets (step and range have a small common divisor); use a step that divides the range`);
+  }
+  const measure = node.op === 'bytes_over_time' || node.op === 'bytes_rate' ? 'bytes' : 'count';
+  const plan = planLogQuery(node.query);
+  const buckets = new Map<string, Buckets>();
+  const add = (labels: Labels, key: string, bucket: number, v: number): void => {
+    let b = buckets.get(key);
+    if (!b) buckets.set(key, (b = { labels, sums: new Map() }));
+    b.sums.set(bucket, (b.sums.get(bucket) ?? 0) + v);
+  };
+
+  const selection = { tenants, matchers: node.query.selector, fromNs: base + 1n, toNs: endNs + 1n, lineFilters: plan.lineFilters };
+  if (plan.stages.length === 0) {
+    const rows = await store.aggregate({ ...selection, measure, baseNs: base, widthNs: width }, stats);
+    const keys = new Map<number, string>();
+    for (let i = 0; i < rows.stream.length; i++) {
+      const info = store.stream(rows.stream[i]);
+      if (!info) continue;
+      let key = keys.get(info.id);
+      if (key === undefined) keys.set(info.id, (key = labelsToString(info.labels)));
+      add(info.labels, key, rows.bucket[i], rows.value[i]);
+    }
+    // structured metadata does not split series on this path: the store groups by stream
+  } else {
+    const pipeline = compilePipeline(plan.stages);
+    for await (const chunk of store.scan({ ...selection, direction: 'forward' }, stats)) {
+      for (let i = 0; i < chunk.ts.length; i++) {
+        const info = store.stream(chunk.stream[i]);
+        if (!info) continue;
+        const row: StageRow = { line: chunk.line[i], tsNs: chunk.ts[i], labels: rowLabels(info.labels, chunk.metadata[i]) };
+        if (!pipeline(row)) continue;
+        const labels = mapToLabels(row.labels);
+        const bucket = Number((chunk.ts[i] - base - 1n) / width) + 1;
+        add(labels, labelsToString(labels), bucket, measure === 'count' ? 1 : Buffer.byteLength(row.line));
+      }
+    }
+  }
+
+  const perWindow = Number(rangeNs / width);
+  const stepBuckets = Number(grid.stepNs / width);
+  const rangeSeconds = Number(rangeNs) / 1e9;
+  const out: SeriesSet = new Map();
+  for (const [key, b] of buckets) {
+    // prefix sums over the occupied buckets, so each window is two binary searches
+    const ids = [...b.sums.keys()].sort((x, y) => x - y);
+    const prefix = new Float64Array(ids.length + 1);
+    for (let i = 0; i < ids.length; i++) prefix[i + 1] = prefix[i] + b.sums.get(ids[i])!;
+    const series = newSeries(b.labels, grid.steps);
+    let any = false;
+    for (let k = 0; k < grid.steps; k++) {
+      // step k's window is buckets (last - perWindow, last]
+      const last = (grid.steps > 1 ? k * stepBuckets : 0) + perWindow;
+      const lo = lowerBound(ids, last - perWindow + 1);
+      const hi = lowerBound(ids, last + 1);
+      if (hi <= lo) continue;
+      any = true;
+      const sum = prefix[hi] - prefix[lo];
+      series.values[k] = node.op === 'rate' || node.op === 'bytes_rate' ? sum / rangeSeconds : sum;
+    }
+    if (any) out.set(key, series);
+  }
+  return out;
+}
+
+/** First index whose value is ≥ x in a sorted array. */
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

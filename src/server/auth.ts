@@ -1,0 +1,85 @@
+// Authentication and tenant selection. With keys configured, a request must carry one (Bearer, or Basic with
+// the key as password) and may only act as the tenants that key is configured for. X-Scope-OrgID picks the
+// tenant (Loki's convention), `a|b` picks several for queries.
+
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { DEFAULT_TENANT } from '../model/record.ts';
+
+export class AuthError extends Error {
+  constructor(readonly status: 401 | 403, message: string) {
+    super(message);
+  }
+}
+
+const TENANT_ID = /^[a-zA-Z0-9!\-_.*'()]{1,150}$/;
+
+export class Authenticator {
+  /** sha256(key) → tenants; keys are compared by digest so their length leaks nothing */
+  private readonly keyTenants = new Map<string, Set<string>>();
+
+  constructor(tenantKeys: Record<string, string[]>) {
+    for (const [tenant, keys] of Object.entries(tenantKeys)) {
+      for (const key of keys) {
+        const d = digest(key);
+        let set = this.keyTenants.get(d);
+        if (!set) this.keyTenants.set(d, (set = new Set()));
+        set.add(tenant);
+      }
+    }
+  }
+
+  get enabled(): boolean {
+    return this.keyTenants.size > 0;
+  }
+
+  /** The tenants a request acts as. `multi` allows `a|b` (queries); ingest must name exactly one. */
+  tenants(req: IncomingMessage, multi: boolean): string[] {
+    const header = req.headers['x-scope-orgid'];
+    const requested = (Array.isArray(header) ? header[0] : header)?.trim();
+    const names = requested ? requested.split('|').map((t) => t.trim()) : [];
+    for (const t of names) {
+      if (!TENANT_ID.test(t) || t === '.' || t === '..') throw new AuthError(403, `invalid tenant ID "${t}" in X-Scope-OrgID`);
+    }
+    if (names.length > 1 && !multi) throw new AuthError(403, 'X-Scope-OrgID must name exactly one tenant for this endpoint');
+    if (!this.enabled) return names.length > 0 ? [...new Set(names)] : [DEFAULT_TENANT];
+
+    const key = bearerKey(req);
+    if (key === undefined) throw new AuthError(401, 'authentication required: send Authorization: Bearer <api key>');
+    const allowed = this.lookup(key);
+    if (!allowed) throw new AuthError(401, 'invalid API key');
+    if (names.length === 0) {
+      if (allowed.size === 1) return [...allowed];
+      if (allowed.has(DEFAULT_TENANT)) return [DEFAULT_TENANT];
+      throw new AuthError(403, 'this API key serves several tenants: choose one with X-Scope-OrgID');
+    }
+    for (const t of names) if (!allowed.has(t)) throw new AuthError(403, `this API key may not access tenant "${t}"`);
+    return [...new Set(names)];
+  }
+
+  private lookup(key: string): Set<string> | undefined {
+    const d = digest(key);
+    for (const [k, tenants] of this.keyTenants) {
+      if (timingSafeEqual(Buffer.from(k, 'hex'), Buffer.from(d, 'hex'))) return tenants;
+    }
+    return undefined;
+  }
+}
+
+function digest(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+function bearerKey(req: IncomingMessage): string | undefined {
+  const h = req.headers.authorization;
+  if (!h) return undefined;
+  const [scheme, value] = h.split(/\s+/, 2);
+  if (!value) return undefined;
+  if (scheme.toLowerCase() === 'bearer') return value;
+  if (scheme.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    const i = decoded.indexOf(':');
+    return i >= 0 ? decoded.slice(i + 1) : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,178 @@
+// The main HTTP(S) listener: a small router over the route modules, with request metrics, error shaping and
+// graceful shutdown. Route modules stay thin: authenticate, validate, call the layer below, shape the reply.
+
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { AuthError, Authenticator } from './auth.ts';
+import type { ServerConfig } from './config.ts';
+import { ServerMetrics } from './metrics.ts';
+import { BodyError } from '../ingest/body-decoding.ts';
+import { ParamError } from './loki-params.ts';
+import { QueryError } from '../query/query-error.ts';
+import { StoreBusyError, type Store } from '../store/store.ts';
+import { QueryEngine } from '../query/engine.ts';
+import { lokiRoutes } from './routes/loki.ts';
+import { nativeRoutes } from './routes/native.ts';
+import { adminRoutes } from './routes/admin.ts';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => Promise<void> | void;
+
+export interface RequestContext {
+  url: URL;
+  params: Record<string, string>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'HEAD' | 'DELETE' | 'GET|POST';
+  /** exact path, or a pattern with `:name` segments */
+  path: string;
+  name: string;
+  handler: Handler;
+}
+
+/** Everything a route module needs. */
+export interface ServerDeps {
+  config: ServerConfig;
+  store: Store;
+  engine: QueryEngine;
+  auth: Authenticator;
+  metrics: ServerMetrics;
+}
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+interface CompiledRoute extends Route {
+  segments: string[];
+}
+
+export class SightlineHttpServer {
+  private server: http.Server | undefined;
+  private readonly routes: CompiledRoute[];
+  private readonly exact = new Map<string, CompiledRoute>();
+
+  constructor(private readonly deps: ServerDeps) {
+    const all = [...lokiRoutes(deps), ...nativeRoutes(deps), ...adminRoutes(deps)];
+    this.routes = all.map((r) => ({ ...r, segments: r.path.split('/') }));
+    for (const r of this.routes) if (!r.path.includes(':')) this.exact.set(r.path, r);
+  }
+
+  async listen(): Promise<AddressInfo> {
+    const { config } = this.deps;
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    this.server = config.tls
+      ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler)
+      : http.createServer(handler);
+    this.server.keepAliveTimeout = 65_000;
+    this.server.requestTimeout = 300_000;
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(config.port, config.host, () => resolve());
+    });
+    return this.server.address() as AddressInfo;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    const s = this.server;
+    await new Promise<void>((resolve) => {
+      s.close(() => resolve());
+      s.closeIdleConnections();
+    });
+  }
+
+  private match(method: string, pathname: string): { route: CompiledRoute; params: Record<string, string> } | 'method' | undefined {
+    const exact = this.exact.get(pathname);
+    if (exact) return methodAllowed(exact.method, method) ? { route: exact, params: {} } : 'method';
+    const segs = pathname.split('/');
+    let wrongMethod = false;
+    for (const r of this.routes) {
+      if (!r.path.includes(':') || r.segments.length !== segs.length) continue;
+      const params: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < segs.length && ok; i++) {
+        if (r.segments[i].startsWith(':')) params[r.segments[i].slice(1)] = decodeURIComponent(segs[i]);
+        else ok = r.segments[i] === segs[i];
+      }
+      if (!ok) continue;
+      if (!methodAllowed(r.method, method)) {
+        wrongMethod = true;
+        continue;
+      }
+      return { route: r, params };
+    }
+    return wrongMethod ? 'method' : undefined;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const found = this.match(req.method ?? 'GET', url.pathname);
+    let routeName = 'unknown';
+    try {
+      if (found === undefined) throw new HttpError(404, `no route for ${url.pathname}`);
+      if (found === 'method') throw new HttpError(405, `method ${req.method} not allowed on ${url.pathname}`);
+      routeName = found.route.name;
+      await found.route.handler(req, res, { url, params: found.params });
+    } catch (e) {
+      this.sendError(res, e);
+      req.resume();
+    } finally {
+      this.deps.metrics.requests.inc({ route: routeName, status: String(res.statusCode) });
+      this.deps.metrics.requestDuration.observe((performance.now() - started) / 1000, { route: routeName });
+    }
+  }
+
+  private sendError(res: ServerResponse, e: unknown): void {
+    let status = 500;
+    let message = 'internal error';
+    const headers: Record<string, string> = {};
+    if (e instanceof HttpError) {
+      status = e.status;
+      message = e.message;
+      Object.assign(headers, e.headers);
+    } else if (e instanceof AuthError || e instanceof BodyError) {
+      status = e.status;
+      message = e.message;
+    } else if (e instanceof StoreBusyError) {
+      status = e.retryAfterSeconds > 1 ? 503 : 429;
+      message = e.message;
+      headers['Retry-After'] = String(e.retryAfterSeconds);
+    } else if (e instanceof ParamError || e instanceof QueryError || (e instanceof Error && e.name === 'LogQLParseError')) {
+      status = 400;
+      message = (e as Error).message;
+    } else if (e instanceof Error) {
+      message = e.message;
+      process.stderr.write(`sightline: request failed: ${e.stack ?? e.message}\n`);
+    }
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    const body = JSON.stringify({ status: 'error', errorType: status === 400 ? 'bad_data' : 'error', code: status, message, error: message });
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  }
+}
+
+function methodAllowed(allowed: Route['method'], method: string): boolean {
+  if (allowed === 'GET|POST') return method === 'GET' || method === 'POST' || method === 'HEAD';
+  if (allowed === 'GET') return method === 'GET' || method === 'HEAD';
+  return allowed === method;
+}

@@ -1,0 +1,619 @@
+// The embedded store: DuckDB for the catalogue and the hot (recent, WAL-durable) rows, Parquet+zstd parts for
+// sealed rows, each part with a token/trigram index. Appends are group-committed: one DuckDB commit (fsync)
+// acknowledges every batch that arrived in the same event-loop turn.
+
+import { DuckDBInstance, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync, openSync, fsyncSync, closeSync, writeFileSync, renameSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { IngestBatch } from '../../model/record.ts';
+import type { Matcher } from '../../query/ast.ts';
+import type { AggregatePlan, AggregateRows, RowChunk, ScanPlan, ScanStats, Selection, StreamInfo } from '../plan.ts';
+import { StoreBusyError, type Store } from '../store.ts';
+import { StreamRegistry, type RegisteredStream } from '../stream-registry.ts';
+import { StreamIndexBuilder, deserializeIndexes, mayContain, needleRequirements, serializeIndexes, type NeedleRequirements, type StreamIndex } from '../token-index.ts';
+import { sqlString, unionSelect, type Source } from './sql.ts';
+
+export interface DuckDbStoreOptions {
+  dataDir: string;
+  /** DuckDB's own memory budget in MiB */
+  memoryLimitMb?: number;
+  threads?: number;
+  /** seal the hot table into a Parquet part after this many rows */
+  sealRows?: number;
+  /** or once its oldest row has waited this long */
+  sealAgeMs?: number;
+  /** refuse appends (429) while this many bytes wait for their commit */
+  maxPendingBytes?: number;
+  zstdLevel?: number;
+  /** delete parts whose newest entry is older than this (0 = keep forever) */
+  retentionMs?: number;
+}
+
+interface HotTable {
+  name: string;
+  builders: Map<number, StreamIndexBuilder>;
+  rows: number;
+  bytes: number;
+  firstAppendAt: number;
+}
+
+interface Part {
+  id: number;
+  file: string;
+  rows: number;
+  minTs: bigint;
+  maxTs: bigint;
+  /** per stream index; undefined when the index file is missing (then the part is always read) */
+  indexes?: Map<number, StreamIndex>;
+}
+
+/** What a query reads: a consistent set of parts and hot tables, pinned while in use. */
+interface View {
+  parts: Part[];
+  hot: HotTable[];
+  pins: number;
+  released?: () => void;
+}
+
+interface PendingAppend {
+  batch: IngestBatch;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+const HOT_COLUMNS = 'ts BIGINT NOT NULL, stream INTEGER NOT NULL, line VARCHAR NOT NULL, meta VARCHAR';
+const ROW_GROUP_SIZE = 65536;
+/** read_ndjson's per-line cap: above the largest accepted line plus its JSON escaping */
+const MAX_OBJECT_SIZE = 64 * 1024 * 1024;
+
+export class DuckDbStore implements Store {
+  private readonly registry = new StreamRegistry();
+  private hot!: [HotTable, HotTable];
+  private active = 0;
+  private parts: Part[] = [];
+  private view!: View;
+  private pending: PendingAppend[] = [];
+  private pendingBytes = 0;
+  private flushScheduled = false;
+  private flushing = false;
+  private readonly scratchFile: string;
+  private sealing: Promise<void> | undefined;
+  private nextPartId = 1;
+  private closed = false;
+  private readonly queryPool: DuckDBConnection[] = [];
+  private readonly queryWaiters: ((c: DuckDBConnection) => void)[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private streamsAppender!: DuckDBAppender;
+  readonly partsDir: string;
+  private readonly sealRows: number;
+  private readonly sealAgeMs: number;
+  private readonly maxPendingBytes: number;
+  private readonly zstdLevel: number;
+  private readonly retentionMs: number;
+  /** counters for /metrics */
+  readonly counters = { appendedRows: 0, appendedBytes: 0, commits: 0, seals: 0, rejectedBusy: 0 };
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writeConn: DuckDBConnection,
+    private readonly sealConn: DuckDBConnection,
+    private readonly opts: DuckDbStoreOptions,
+  ) {
+    this.partsDir = path.join(opts.dataDir, 'parts');
+    this.scratchFile = path.join(opts.dataDir, 'tmp', 'ingest.ndjson');
+    this.sealRows = opts.sealRows ?? 1_000_000;
+    this.sealAgeMs = opts.sealAgeMs ?? 5 * 60_000;
+    this.maxPendingBytes = opts.maxPendingBytes ?? 128 * 1024 * 1024;
+    this.zstdLevel = opts.zstdLevel ?? 6;
+    this.retentionMs = opts.retentionMs ?? 0;
+  }
+
+  static async open(opts: DuckDbStoreOptions): Promise<DuckDbStore> {
+    mkdirSync(path.join(opts.dataDir, 'parts'), { recursive: true });
+    mkdirSync(path.join(opts.dataDir, 'tmp'), { recursive: true });
+    const instance = await DuckDBInstance.create(path.join(opts.dataDir, 'sightline.duckdb'), {
+      threads: String(opts.threads ?? 2),
+      memory_limit: `${opts.memoryLimitMb ?? 512}MB`,
+      // hot rows leave for Parquet parts; checkpointing them into the DuckDB file first would write them twice
+      checkpoint_threshold: '256MB',
+      temp_directory: path.join(opts.dataDir, 'tmp'),
+      autoinstall_known_extensions: 'false',
+      autoload_known_extensions: 'true',
+    });
+    const writeConn = await instance.connect();
+    const sealConn = await instance.connect();
+    const store = new DuckDbStore(instance, writeConn, sealConn, opts);
+    await store.init();
+    return store;
+  }
+
+  private async init(): Promise<void> {
+    const c = this.writeConn;
+    await c.run('SET parquet_metadata_cache = true');
+    await c.run(`CREATE TABLE IF NOT EXISTS streams (id INTEGER NOT NULL, tenant VARCHAR NOT NULL, labels VARCHAR NOT NULL)`);
+    await c.run(`CREATE TABLE IF NOT EXISTS parts (id INTEGER NOT NULL, file VARCHAR NOT NULL, rows BIGINT NOT NULL, min_ts BIGINT NOT NULL, max_ts BIGINT NOT NULL, created_at TIMESTAMP DEFAULT current_timestamp)`);
+    await c.run(`CREATE TABLE IF NOT EXISTS hot_0 (${HOT_COLUMNS})`);
+    await c.run(`CREATE TABLE IF NOT EXISTS hot_1 (${HOT_COLUMNS})`);
+
+    for (const [id, tenant, labels] of (await c.runAndReadAll('SELECT id, tenant, labels FROM streams ORDER BY id')).getRows()) {
+      this.registry.load(Number(id), String(tenant), JSON.parse(String(labels)));
+    }
+    const known = new Set<string>();
+    for (const [id, file, rows, minTs, maxTs] of (await c.runAndReadAll('SELECT id, file, rows, min_ts, max_ts FROM parts ORDER BY min_ts')).getRows()) {
+      const part: Part = { id: Number(id), file: String(file), rows: Number(rows), minTs: BigInt(minTs as bigint), maxTs: BigInt(maxTs as bigint) };
+      part.indexes = this.loadIndex(part);
+      this.parts.push(part);
+      known.add(path.resolve(this.opts.dataDir, part.file));
+      if (part.id >= this.nextPartId) this.nextPartId = part.id + 1;
+      if (part.indexes) for (const ix of part.indexes.values()) this.registry.touch(ix.streamId, ix.minTs, ix.maxTs);
+      else this.touchAllStreams(part);
+    }
+    this.removeOrphanFiles(known);
+
+    this.streamsAppender = await c.createAppender('streams');
+    this.hot = [this.openHot('hot_0'), this.openHot('hot_1')];
+    // rows left in the hot tables by a previous run: rebuild their in-memory index
+    for (const h of this.hot) await this.recoverHot(h);
+    this.active = this.hot[0].rows === 0 && this.hot[1].rows > 0 ? 1 : 0;
+    this.view = { parts: [...this.parts], hot: [...this.hot], pins: 0 };
+    const inactive = this.hot[1 - this.active];
+    if (inactive.rows > 0) await this.seal(inactive);
+    this.timer = setInterval(() => this.housekeeping(), 1000);
+    this.timer.unref();
+  }
+
+  private openHot(name: string): HotTable {
+    return { name, builders: new Map(), rows: 0, bytes: 0, firstAppendAt: 0 };
+  }
+
+  private async recoverHot(h: HotTable): Promise<void> {
+    const result = await this.writeConn.stream(`SELECT ts, stream, line FROM ${h.name}`);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const [ts, stream, line] = chunk.getColumns() as [bigint[], number[], string[]];
+      for (let i = 0; i < ts.length; i++) this.indexRow(h, stream[i], ts[i], line[i]);
+    }
+    if (h.rows > 0) h.firstAppendAt = Date.now();
+    for (const [id, b] of h.builders) this.registry.touch(id, b.minTs, b.maxTs);
+  }
+
+  private indexRow(h: HotTable, streamId: number, ts: bigint, line: string): void {
+    let b = h.builders.get(streamId);
+    if (!b) h.builders.set(streamId, (b = new StreamIndexBuilder()));
+    b.addLine(line, ts);
+    h.rows++;
+    h.bytes += line.length;
+  }
+
+  private loadIndex(part: Part): Map<number, StreamIndex> | undefined {
+    const file = path.resolve(this.opts.dataDir, part.file.replace(/\.parquet$/, '.idx'));
+    try {
+      const map = new Map<number, StreamIndex>();
+      for (const ix of deserializeIndexes(readFileSync(file), file)) map.set(ix.streamId, ix);
+      return map;
+    } catch (e) {
+      process.emitWarning(`part ${part.id}: index unavailable, the part will be scanned in full (${(e as Error).message})`);
+      return undefined;
+    }
+  }
+
+  private touchAllStreams(part: Part): void {
+    // without an index we do not know the part's streams: widen every stream's bounds conservatively
+    for (const s of this.registry.all()) this.registry.touch(s.id, part.minTs, part.maxTs);
+  }
+
+  private removeOrphanFiles(known: Set<string>): void {
+    // a crash between writing a part and committing it to the catalogue leaves files nobody refers to
+    const walk = (dir: string): void => {
+      for (const name of readdirSync(dir)) {
+        const p = path.join(dir, name);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (name.endsWith('.parquet') || name.endsWith('.tmp')) {
+          if (!known.has(p)) rmSync(p, { force: true });
+        } else if (name.endsWith('.idx')) {
+          if (!known.has(p.replace(/\.idx$/, '.parquet'))) rmSync(p, { force: true });
+        }
+      }
+    };
+    walk(this.partsDir);
+  }
+
+  // ---- ingest ----
+
+  append(batch: IngestBatch): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('store is closed'));
+    if (batch.entries === 0) return Promise.resolve();
+    if (this.pendingBytes + batch.bytes > this.maxPendingBytes && this.pendingBytes > 0) {
+      this.counters.rejectedBusy++;
+      return Promise.reject(new StoreBusyError(`ingest queue is full (${this.pendingBytes} bytes waiting for commit)`, 1));
+    }
+    const activeHot = this.hot[this.active];
+    if (this.sealing && activeHot.rows > this.sealRows * 3) {
+      this.counters.rejectedBusy++;
+      return Promise.reject(new StoreBusyError('storage is sealing older data and is behind ingest', 2));
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ batch, resolve, reject });
+      this.pendingBytes += batch.bytes;
+      this.scheduleFlush();
+    });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.flushing) return;
+    this.flushScheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  /**
+   * Writes every pending batch as NDJSON to a scratch file, then has DuckDB load it in one INSERT, whose commit
+   * writes and fsyncs the WAL; only then are the batches acknowledged. DuckDB parses and inserts on its own
+   * threads while this thread goes on parsing the next requests, and batches arriving meanwhile wait for the next
+   * flush: under load commits grow, not in number.
+   */
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const items = this.pending;
+    this.pending = [];
+    const bytes = this.pendingBytes;
+    this.pendingBytes = 0;
+    if (items.length === 0) return;
+    this.flushing = true;
+    const h = this.hot[this.active];
+    const created: RegisteredStream[] = [];
+    let rows = 0;
+    try {
+      let ndjson = '';
+      for (const item of items) {
+        const tenant = item.batch.tenant;
+        for (const s of item.batch.streams) {
+          const { stream, created: isNew } = this.registry.resolve(tenant, s.labels);
+          if (isNew) created.push(stream);
+          const id = stream.id;
+          const prefix = ',"s":' + id + ',"l":';
+          const { ts, lines, metadata } = s;
+          let minTs = ts[0];
+          let maxTs = ts[0];
+          for (let i = 0; i < lines.length; i++) {
+            const t = ts[i];
+            const m = metadata[i];
+            ndjson += '{"ts":' + t + prefix + JSON.stringify(lines[i]) + (m === undefined ? '}\n' : ',"m":' + JSON.stringify(m) + '}\n');
+            this.indexRow(h, id, t, lines[i]);
+            if (t < minTs) minTs = t;
+            if (t > maxTs) maxTs = t;
+          }
+          rows += lines.length;
+          this.registry.touch(id, minTs, maxTs);
+        }
+      }
+      if (created.length > 0) {
+        for (const stream of created) {
+          this.streamsAppender.appendInteger(stream.id);
+          this.streamsAppender.appendVarchar(stream.tenant);
+          this.streamsAppender.appendVarchar(JSON.stringify(stream.labels));
+          this.streamsAppender.endRow();
+        }
+        this.streamsAppender.flushSync();
+      }
+      writeFileSync(this.scratchFile, ndjson);
+      await this.writeConn.run(
+        `INSERT INTO ${h.name} SELECT ts, s, l, m FROM read_ndjson(${sqlString(this.scratchFile)}, ` +
+          `columns={ts: 'BIGINT', s: 'INTEGER', l: 'VARCHAR', m: 'VARCHAR'}, maximum_object_size=${MAX_OBJECT_SIZE})`,
+      );
+    } catch (e) {
+      for (const s of created) this.registry.forget(s.id);
+      const err = new Error(`could not commit ${items.length} batch(es) to storage: ${(e as Error).message}`);
+      for (const item of items) item.reject(err);
+      this.flushing = false;
+      this.scheduleFlush();
+      return;
+    }
+    if (h.firstAppendAt === 0) h.firstAppendAt = Date.now();
+    this.counters.appendedRows += rows;
+    this.counters.appendedBytes += bytes;
+    this.counters.commits++;
+    this.flushing = false;
+    for (const item of items) item.resolve();
+    if (h.rows >= this.sealRows && !this.sealing) this.startSeal();
+    if (this.pending.length > 0) this.scheduleFlush();
+  }
+
+  private housekeeping(): void {
+    const h = this.hot[this.active];
+    // never switch tables under an in-flight flush: its rows must land in the table being sealed first
+    if (!this.sealing && !this.flushing && h.rows > 0 && Date.now() - h.firstAppendAt >= this.sealAgeMs) this.startSeal();
+    if (this.retentionMs > 0 && !this.sealing) void this.applyRetention();
+  }
+
+  private startSeal(): void {
+    const src = this.hot[this.active];
+    this.active = 1 - this.active;
+    this.sealing = this.seal(src)
+      .catch((e) => process.emitWarning(`sealing ${src.name} failed, will retry: ${(e as Error).message}`))
+      .finally(() => (this.sealing = undefined));
+  }
+
+  /** Writes a hot table's rows to a Parquet part with its index, commits the part, then empties the table. */
+  private async seal(src: HotTable): Promise<void> {
+    const id = this.nextPartId++;
+    const day = new Date().toISOString().slice(0, 10);
+    const rel = path.join('parts', day, `part-${String(id).padStart(8, '0')}.parquet`);
+    const file = path.join(this.opts.dataDir, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = file + '.tmp';
+    await this.sealConn.run(
+      `COPY (SELECT ts, stream, line, meta FROM ${src.name} ORDER BY stream, ts) TO ${sqlString(tmp)} ` +
+        `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${this.zstdLevel}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
+    );
+    const indexes: StreamIndex[] = [];
+    let minTs = 0n;
+    let maxTs = 0n;
+    let rows = 0;
+    for (const [streamId, b] of src.builders) {
+      const ix = b.build(streamId);
+      if (rows === 0 || ix.minTs < minTs) minTs = ix.minTs;
+      if (rows === 0 || ix.maxTs > maxTs) maxTs = ix.maxTs;
+      rows += ix.rows;
+      indexes.push(ix);
+    }
+    const idxFile = file.replace(/\.parquet$/, '.idx');
+    writeFileSync(idxFile + '.tmp', serializeIndexes(indexes));
+    fsyncFile(tmp);
+    fsyncFile(idxFile + '.tmp');
+    renameSync(idxFile + '.tmp', idxFile);
+    renameSync(tmp, file);
+    fsyncFile(path.dirname(file));
+    const part: Part = { id, file: rel, rows, minTs, maxTs, indexes: new Map(indexes.map((ix) => [ix.streamId, ix])) };
+
+    // queries from now on read the part instead of the hot table; wait for those still reading the table
+    this.parts.push(part);
+    this.parts.sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
+    await this.replaceView({ parts: [...this.parts], hot: this.hot.filter((t) => t !== src), pins: 0 });
+
+    await this.sealConn.run('BEGIN TRANSACTION');
+    try {
+      await this.sealConn.run(`INSERT INTO parts (id, file, rows, min_ts, max_ts) VALUES (${id}, ${sqlString(rel)}, ${rows}, ${minTs}, ${maxTs})`);
+      await this.sealConn.run(`DELETE FROM ${src.name}`);
+      await this.sealConn.run('COMMIT');
+    } catch (e) {
+      await this.sealConn.run('ROLLBACK').catch(() => undefined);
+      this.parts = this.parts.filter((p) => p !== part);
+      await this.replaceView({ parts: [...this.parts], hot: [...this.hot], pins: 0 });
+      rmSync(file, { force: true });
+      rmSync(idxFile, { force: true });
+      throw e;
+    }
+    src.builders = new Map();
+    src.rows = 0;
+    src.bytes = 0;
+    src.firstAppendAt = 0;
+    this.counters.seals++;
+    this.view = { parts: [...this.parts], hot: [...this.hot], pins: 0 };
+  }
+
+  private async replaceView(next: View): Promise<void> {
+    const old = this.view;
+    this.view = next;
+    if (old.pins > 0) await new Promise<void>((resolve) => (old.released = resolve));
+  }
+
+  private async applyRetention(): Promise<void> {
+    const cutoff = BigInt(Date.now() - this.retentionMs) * 1_000_000n;
+    const expired = this.parts.filter((p) => p.maxTs < cutoff);
+    if (expired.length === 0) return;
+    this.parts = this.parts.filter((p) => p.maxTs >= cutoff);
+    await this.replaceView({ parts: [...this.parts], hot: this.view.hot, pins: 0 });
+    await this.sealConn.run(`DELETE FROM parts WHERE id IN (${expired.map((p) => p.id).join(',')})`);
+    for (const p of expired) {
+      const f = path.join(this.opts.dataDir, p.file);
+      rmSync(f, { force: true });
+      rmSync(f.replace(/\.parquet$/, '.idx'), { force: true });
+    }
+  }
+
+  // ---- query ----
+
+  private pin(): View {
+    const v = this.view;
+    v.pins++;
+    return v;
+  }
+
+  private unpin(v: View): void {
+    v.pins--;
+    if (v.pins === 0 && v !== this.view && v.released) v.released();
+  }
+
+  private async connection(): Promise<DuckDBConnection> {
+    const c = this.queryPool.pop();
+    if (c) return c;
+    if (this.openQueryConns < 4) {
+      this.openQueryConns++;
+      return this.instance.connect();
+    }
+    return new Promise((resolve) => this.queryWaiters.push(resolve));
+  }
+  private openQueryConns = 0;
+
+  private releaseConnection(c: DuckDBConnection): void {
+    const waiter = this.queryWaiters.shift();
+    if (waiter) waiter(c);
+    else this.queryPool.push(c);
+  }
+
+  /** Sources worth reading for a selection, pruned by tenant, labels, time and the full-text index. */
+  private sources(view: View, sel: Selection, stats?: ScanStats): Source[] {
+    const streams = this.registry.select(sel.tenants, sel.matchers, sel.fromNs, sel.toNs);
+    if (stats) {
+      stats.partsTotal += view.parts.length;
+      stats.streamsMatched += streams.length;
+    }
+    if (streams.length === 0) return [];
+    const needles: NeedleRequirements[][] = sel.lineFilters
+      .filter((f) => f.op === 'contains')
+      .map((f) => f.values.map((v) => needleRequirements(v)));
+    const sources: Source[] = [];
+    const partFiles: string[] = [];
+    const partStreams = new Set<number>();
+    for (const part of view.parts) {
+      if (part.maxTs < sel.fromNs || part.minTs >= sel.toNs) continue;
+      let any = false;
+      for (const s of streams) {
+        const ix = part.indexes?.get(s.id);
+        if (part.indexes && !ix) continue;
+        if (ix && (ix.maxTs < sel.fromNs || ix.minTs >= sel.toNs)) continue;
+        if (ix && !needles.every((alts) => alts.some((req) => mayContain(ix, req)))) continue;
+        partStreams.add(s.id);
+        any = true;
+      }
+      if (any) partFiles.push(path.join(this.opts.dataDir, part.file));
+    }
+    if (stats) stats.partsScanned += partFiles.length;
+    if (partFiles.length > 0) sources.push({ kind: 'parquet', files: partFiles, streamIds: [...partStreams] });
+    for (const h of view.hot) {
+      const ids: number[] = [];
+      for (const s of streams) {
+        const b = h.builders.get(s.id);
+        if (!b || b.maxTs < sel.fromNs || b.minTs >= sel.toNs) continue;
+        if (!needles.every((alts) => alts.some((req) => b.mayContain(req)))) continue;
+        ids.push(s.id);
+      }
+      if (ids.length > 0) sources.push({ kind: 'table', table: h.name, streamIds: ids });
+    }
+    return sources;
+  }
+
+  async *scan(plan: ScanPlan, stats?: ScanStats): AsyncIterable<RowChunk> {
+    const view = this.pin();
+    let conn: DuckDBConnection | undefined;
+    try {
+      const sources = this.sources(view, plan, stats);
+      if (sources.length === 0) return;
+      conn = await this.connection();
+      const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
+      if (plan.limit !== undefined) {
+        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, plan.fromNs, plan.toNs, plan.lineFilters)}) ORDER BY ts ${order} LIMIT ${plan.limit}`;
+        yield* this.streamRows(conn, sql, stats);
+        return;
+      }
+      // unbounded scans walk the range in growing windows from the requested end, so a consumer that stops early
+      // (it found enough rows after its own filtering) never pays for sorting the whole range
+      let width = (plan.toNs - plan.fromNs) / 64n;
+      if (width < 60_000_000_000n) width = 60_000_000_000n;
+      let lo = plan.fromNs;
+      let hi = plan.toNs;
+      while (plan.direction === 'backward' ? hi > plan.fromNs : lo < plan.toNs) {
+        let from: bigint, to: bigint;
+        if (plan.direction === 'backward') {
+          from = hi - width < plan.fromNs ? plan.fromNs : hi - width;
+          to = hi;
+          hi = from;
+        } else {
+          from = lo;
+          to = lo + width > plan.toNs ? plan.toNs : lo + width;
+          lo = to;
+        }
+        width *= 2n;
+        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, from, to, plan.lineFilters)}) ORDER BY ts ${order}`;
+        yield* this.streamRows(conn, sql, stats);
+      }
+    } finally {
+      if (conn) this.releaseConnection(conn);
+      this.unpin(view);
+    }
+  }
+
+  private async *streamRows(conn: DuckDBConnection, sql: string, stats?: ScanStats): AsyncIterable<RowChunk> {
+    const result = await conn.stream(sql);
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const [ts, stream, line, metadata] = chunk.getColumns() as [bigint[], number[], string[], (string | null)[]];
+      if (stats) stats.rowsScanned += ts.length;
+      yield { ts, stream, line, metadata };
+    }
+  }
+
+  async aggregate(plan: AggregatePlan, stats?: ScanStats): Promise<AggregateRows> {
+    const view = this.pin();
+    let conn: DuckDBConnection | undefined;
+    try {
+      const sources = this.sources(view, plan, stats);
+      const out: AggregateRows = { stream: [], bucket: [], value: [] };
+      if (sources.length === 0) return out;
+      conn = await this.connection();
+      const measure = plan.measure === 'count' ? 'count(*)' : 'sum(strlen(line))';
+      const columns = plan.measure === 'count' ? 'ts, stream' : 'ts, stream, line';
+      const sql =
+        `SELECT stream, ((ts - ${plan.baseNs} - 1) // ${plan.widthNs} + 1) AS bucket, ${measure} AS v ` +
+        `FROM (${unionSelect(columns, sources, plan.fromNs, plan.toNs, plan.lineFilters)}) GROUP BY ALL`;
+      const reader = await conn.runAndReadAll(sql);
+      const [stream, bucket, value] = reader.getColumns() as [number[], bigint[], (bigint | number)[]];
+      for (let i = 0; i < stream.length; i++) {
+        out.stream.push(stream[i]);
+        out.bucket.push(Number(bucket[i]));
+        out.value.push(Number(value[i]));
+      }
+      if (stats) stats.rowsScanned += out.value.reduce((a, b) => a + (plan.measure === 'count' ? b : 0), 0);
+      return out;
+    } finally {
+      if (conn) this.releaseConnection(conn);
+      this.unpin(view);
+    }
+  }
+
+  streams(tenants: string[], matchers: Matcher[], fromNs: bigint, toNs: bigint): StreamInfo[] {
+    return this.registry.select(tenants, matchers, fromNs, toNs);
+  }
+
+  stream(id: number): StreamInfo | undefined {
+    return this.registry.get(id);
+  }
+
+  /** Sizes for /metrics and the benchmark. */
+  status(): { parts: number; hotRows: number; streams: number; partRows: number } {
+    return {
+      parts: this.parts.length,
+      hotRows: this.hot[0].rows + this.hot[1].rows,
+      streams: this.registry.size,
+      partRows: this.parts.reduce((a, p) => a + p.rows, 0),
+    };
+  }
+
+  /** Seals whatever the hot tables hold now (used by tests and before benchmarks' queries). */
+  async sealNow(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    if (this.sealing) await this.sealing;
+    if (this.hot[this.active].rows > 0) {
+      this.startSeal();
+      await this.sealing;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.flushing || this.pending.length > 0) {
+      if (!this.flushing) await this.flush();
+      else await new Promise((r) => setTimeout(r, 5));
+    }
+    if (this.sealing) await this.sealing;
+    this.streamsAppender.closeSync();
+    for (const c of this.queryPool) c.closeSync();
+    this.writeConn.closeSync();
+    this.sealConn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function fsyncFile(p: string): void {
+  if (!existsSync(p)) return;
+  const fd = openSync(p, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
