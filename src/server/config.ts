@@ -28,7 +28,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   tenantKeys: {},
   limits: DEFAULT_LIMITS,
   retentionMs: 0,
-  sealRows: 1_000_000,
+  sealRows: 250_000,
   sealAgeMs: 5 * 60_000,
 };
 

@@ -23,6 +23,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     sealRows: config.sealRows,
     sealAgeMs: config.sealAgeMs,
     retentionMs: config.retentionMs,
+    maxLineBytes: config.limits.maxLineBytes,
   });
   const metrics = new ServerMetrics();
   metrics.gauges.push(

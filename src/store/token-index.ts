@@ -22,6 +22,16 @@ function symbolOf(c: number): number {
   return 37;
 }
 
+/** Lookup tables for ASCII: trigram symbol, token-char flag, lowercase code. */
+const ASCII_SYMBOL = new Uint8Array(128);
+const ASCII_TOKEN = new Uint8Array(128);
+const ASCII_LOWER = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_SYMBOL[c] = symbolOf(c);
+  ASCII_TOKEN[c] = isTokenChar(c) ? 1 : 0;
+  ASCII_LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
+}
+
 function isTokenChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
 }
@@ -77,32 +87,39 @@ export class StreamIndexBuilder {
   minTs = 0n;
   maxTs = 0n;
 
-  /** Adds one line: tokens into the hash set, trigrams into the bitmap. Hot path: no allocation. */
+  /** Adds one line: tokens into the hash set, trigrams into the bitmap. Hot path: no allocation, no division. */
   addLine(line: string, ts: bigint): void {
     if (this.rows === 0 || ts < this.minTs) this.minTs = ts;
     if (this.rows === 0 || ts > this.maxTs) this.maxTs = ts;
     this.rows++;
     this.bytes += line.length;
     const trigrams = this.trigrams;
+    const tokens = this.tokens;
     let h = FNV_OFFSET;
     let tokenLength = 0;
-    let tri = 0;
+    // the last two symbols, so each trigram is a·38² + b·38 + c without a modulo
+    let a = 0;
+    let b = 0;
     const n = line.length;
     for (let i = 0; i < n; i++) {
       const c = line.charCodeAt(i);
-      const sym = symbolOf(c);
-      tri = (tri * ALPHABET + sym) % TRIGRAM_BITS;
-      if (i >= 2) trigrams[tri >>> 3] |= 1 << (tri & 7);
-      if (isTokenChar(c)) {
-        h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), FNV_PRIME);
+      const sym = c < 128 ? ASCII_SYMBOL[c] : 37;
+      if (i >= 2) {
+        const tri = a * 1444 + b * 38 + sym;
+        trigrams[tri >>> 3] |= 1 << (tri & 7);
+      }
+      a = b;
+      b = sym;
+      if (c >= 128 || ASCII_TOKEN[c] === 1) {
+        h = Math.imul(h ^ (c < 128 ? ASCII_LOWER[c] : c), FNV_PRIME);
         tokenLength++;
       } else if (tokenLength > 0) {
-        if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) this.tokens.add(h >>> 0);
+        if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
         h = FNV_OFFSET;
         tokenLength = 0;
       }
     }
-    if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) this.tokens.add(h >>> 0);
+    if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
   }
 
   /** True if lines added so far may meet the requirements (exact for tokens, since the set is exact). */

@@ -10,7 +10,8 @@ import type { Matcher } from '../../query/ast.ts';
 import type { AggregatePlan, AggregateRows, RowChunk, ScanPlan, ScanStats, Selection, StreamInfo } from '../plan.ts';
 import { StoreBusyError, type Store } from '../store.ts';
 import { StreamRegistry, type RegisteredStream } from '../stream-registry.ts';
-import { StreamIndexBuilder, deserializeIndexes, mayContain, needleRequirements, serializeIndexes, type NeedleRequirements, type StreamIndex } from '../token-index.ts';
+import { deserializeIndexes, needleRequirements, serializeIndexes, type NeedleRequirements, type StreamIndex } from '../token-index.ts';
+import { StreamBlocks, blockMatches } from '../block-index.ts';
 import { sqlString, unionSelect, type Source } from './sql.ts';
 
 export interface DuckDbStoreOptions {
@@ -27,11 +28,15 @@ export interface DuckDbStoreOptions {
   zstdLevel?: number;
   /** delete parts whose newest entry is older than this (0 = keep forever) */
   retentionMs?: number;
+  /** longest line the ingest layer accepts, to size DuckDB's JSON reader */
+  maxLineBytes?: number;
 }
 
 interface HotTable {
   name: string;
-  builders: Map<number, StreamIndexBuilder>;
+  /** batches indexed into this table and not yet committed: it cannot be sealed before they land */
+  uncommitted: number;
+  builders: Map<number, StreamBlocks>;
   rows: number;
   bytes: number;
   firstAppendAt: number;
@@ -43,8 +48,8 @@ interface Part {
   rows: number;
   minTs: bigint;
   maxTs: bigint;
-  /** per stream index; undefined when the index file is missing (then the part is always read) */
-  indexes?: Map<number, StreamIndex>;
+  /** per stream, its blocks' indexes; undefined when the index file is missing (then the part is always read) */
+  indexes?: Map<number, StreamIndex[]>;
 }
 
 /** What a query reads: a consistent set of parts and hot tables, pinned while in use. */
@@ -55,16 +60,30 @@ interface View {
   released?: () => void;
 }
 
+/** A batch already indexed and serialized, waiting for its commit. */
 interface PendingAppend {
-  batch: IngestBatch;
+  /** the batch's rows as NDJSON for DuckDB's reader */
+  ndjson: string;
+  rows: number;
+  bytes: number;
+  /** streams this batch created, persisted before its rows */
+  created: RegisteredStream[];
+  target: HotTable;
   resolve: () => void;
   reject: (e: Error) => void;
 }
 
+/** batches already acknowledged or failed (a failed multi-table flush must not settle one twice) */
+const settledItems = new WeakSet<object>();
+
 const HOT_COLUMNS = 'ts BIGINT NOT NULL, stream INTEGER NOT NULL, line VARCHAR NOT NULL, meta VARCHAR';
-const ROW_GROUP_SIZE = 65536;
-/** read_ndjson's per-line cap: above the largest accepted line plus its JSON escaping */
-const MAX_OBJECT_SIZE = 64 * 1024 * 1024;
+const ROW_GROUP_SIZE = 8192;
+/** past this many candidate blocks in a part, reading the part whole is cheaper than one scan per block */
+const MAX_BLOCK_SOURCES = 16;
+/** read_ndjson's per-record cap (it sizes its buffers by it): the largest line after JSON escaping, plus metadata */
+function maxObjectSize(maxLineBytes: number): number {
+  return Math.max(1 << 20, maxLineBytes * 6 + 65536);
+}
 
 export class DuckDbStore implements Store {
   private readonly registry = new StreamRegistry();
@@ -76,6 +95,7 @@ export class DuckDbStore implements Store {
   private pendingBytes = 0;
   private flushScheduled = false;
   private flushing = false;
+  private readonly flushWaiters: (() => void)[] = [];
   private readonly scratchFile: string;
   private sealing: Promise<void> | undefined;
   private nextPartId = 1;
@@ -101,7 +121,7 @@ export class DuckDbStore implements Store {
   ) {
     this.partsDir = path.join(opts.dataDir, 'parts');
     this.scratchFile = path.join(opts.dataDir, 'tmp', 'ingest.ndjson');
-    this.sealRows = opts.sealRows ?? 1_000_000;
+    this.sealRows = opts.sealRows ?? 250_000;
     this.sealAgeMs = opts.sealAgeMs ?? 5 * 60_000;
     this.maxPendingBytes = opts.maxPendingBytes ?? 128 * 1024 * 1024;
     this.zstdLevel = opts.zstdLevel ?? 6;
@@ -116,6 +136,8 @@ export class DuckDbStore implements Store {
       memory_limit: `${opts.memoryLimitMb ?? 512}MB`,
       // hot rows leave for Parquet parts; checkpointing them into the DuckDB file first would write them twice
       checkpoint_threshold: '256MB',
+      // row order inside the hot tables is irrelevant (seal sorts, queries order by ts): let inserts run in parallel
+      preserve_insertion_order: 'false',
       temp_directory: path.join(opts.dataDir, 'tmp'),
       autoinstall_known_extensions: 'false',
       autoload_known_extensions: 'true',
@@ -145,7 +167,7 @@ export class DuckDbStore implements Store {
       this.parts.push(part);
       known.add(path.resolve(this.opts.dataDir, part.file));
       if (part.id >= this.nextPartId) this.nextPartId = part.id + 1;
-      if (part.indexes) for (const ix of part.indexes.values()) this.registry.touch(ix.streamId, ix.minTs, ix.maxTs);
+      if (part.indexes) for (const blocks of part.indexes.values()) for (const ix of blocks) this.registry.touch(ix.streamId, ix.minTs, ix.maxTs);
       else this.touchAllStreams(part);
     }
     this.removeOrphanFiles(known);
@@ -163,7 +185,7 @@ export class DuckDbStore implements Store {
   }
 
   private openHot(name: string): HotTable {
-    return { name, builders: new Map(), rows: 0, bytes: 0, firstAppendAt: 0 };
+    return { name, uncommitted: 0, builders: new Map(), rows: 0, bytes: 0, firstAppendAt: 0 };
   }
 
   private async recoverHot(h: HotTable): Promise<void> {
@@ -180,18 +202,16 @@ export class DuckDbStore implements Store {
 
   private indexRow(h: HotTable, streamId: number, ts: bigint, line: string): void {
     let b = h.builders.get(streamId);
-    if (!b) h.builders.set(streamId, (b = new StreamIndexBuilder()));
+    if (!b) h.builders.set(streamId, (b = new StreamBlocks(streamId)));
     b.addLine(line, ts);
     h.rows++;
     h.bytes += line.length;
   }
 
-  private loadIndex(part: Part): Map<number, StreamIndex> | undefined {
+  private loadIndex(part: Part): Map<number, StreamIndex[]> | undefined {
     const file = path.resolve(this.opts.dataDir, part.file.replace(/\.parquet$/, '.idx'));
     try {
-      const map = new Map<number, StreamIndex>();
-      for (const ix of deserializeIndexes(readFileSync(file), file)) map.set(ix.streamId, ix);
-      return map;
+      return groupByStream(deserializeIndexes(readFileSync(file), file));
     } catch (e) {
       process.emitWarning(`part ${part.id}: index unavailable, the part will be scanned in full (${(e as Error).message})`);
       return undefined;
@@ -221,6 +241,10 @@ export class DuckDbStore implements Store {
 
   // ---- ingest ----
 
+  /**
+   * Indexes and serializes the batch at once, on the caller's turn, so that this work overlaps the DuckDB commit
+   * already in flight; the batch then waits for the next group commit.
+   */
   append(batch: IngestBatch): Promise<void> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (batch.entries === 0) return Promise.resolve();
@@ -228,13 +252,35 @@ export class DuckDbStore implements Store {
       this.counters.rejectedBusy++;
       return Promise.reject(new StoreBusyError(`ingest queue is full (${this.pendingBytes} bytes waiting for commit)`, 1));
     }
-    const activeHot = this.hot[this.active];
-    if (this.sealing && activeHot.rows > this.sealRows * 3) {
+    const h = this.hot[this.active];
+    if (this.sealing && h.rows > this.sealRows * 4) {
       this.counters.rejectedBusy++;
       return Promise.reject(new StoreBusyError('storage is sealing older data and is behind ingest', 2));
     }
+    const created: RegisteredStream[] = [];
+    let ndjson = '';
+    let rows = 0;
+    for (const s of batch.streams) {
+      const { stream, created: isNew } = this.registry.resolve(batch.tenant, s.labels);
+      if (isNew) created.push(stream);
+      const prefix = ',"s":' + stream.id + ',"l":';
+      const { ts, lines, metadata } = s;
+      let minTs = ts[0];
+      let maxTs = ts[0];
+      for (let i = 0; i < lines.length; i++) {
+        const t = ts[i];
+        const m = metadata[i];
+        ndjson += '{"ts":' + t + prefix + JSON.stringify(lines[i]) + (m === undefined ? '}\n' : ',"m":' + JSON.stringify(m) + '}\n');
+        this.indexRow(h, stream.id, t, lines[i]);
+        if (t < minTs) minTs = t;
+        if (t > maxTs) maxTs = t;
+      }
+      rows += lines.length;
+      this.registry.touch(stream.id, minTs, maxTs);
+    }
+    h.uncommitted++;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ batch, resolve, reject });
+      this.pending.push({ ndjson, rows, bytes: batch.bytes, created, target: h, resolve, reject });
       this.pendingBytes += batch.bytes;
       this.scheduleFlush();
     });
@@ -247,46 +293,19 @@ export class DuckDbStore implements Store {
   }
 
   /**
-   * Writes every pending batch as NDJSON to a scratch file, then has DuckDB load it in one INSERT, whose commit
-   * writes and fsyncs the WAL; only then are the batches acknowledged. DuckDB parses and inserts on its own
-   * threads while this thread goes on parsing the next requests, and batches arriving meanwhile wait for the next
-   * flush: under load commits grow, not in number.
+   * Group commit: writes the waiting batches' NDJSON to a scratch file and has DuckDB load it in one INSERT per
+   * target table, whose commit writes and fsyncs the WAL; only then are the batches acknowledged. DuckDB parses
+   * and inserts on its own threads while this thread goes on with the next requests.
    */
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     const items = this.pending;
     this.pending = [];
-    const bytes = this.pendingBytes;
     this.pendingBytes = 0;
     if (items.length === 0) return;
     this.flushing = true;
-    const h = this.hot[this.active];
-    const created: RegisteredStream[] = [];
-    let rows = 0;
     try {
-      let ndjson = '';
-      for (const item of items) {
-        const tenant = item.batch.tenant;
-        for (const s of item.batch.streams) {
-          const { stream, created: isNew } = this.registry.resolve(tenant, s.labels);
-          if (isNew) created.push(stream);
-          const id = stream.id;
-          const prefix = ',"s":' + id + ',"l":';
-          const { ts, lines, metadata } = s;
-          let minTs = ts[0];
-          let maxTs = ts[0];
-          for (let i = 0; i < lines.length; i++) {
-            const t = ts[i];
-            const m = metadata[i];
-            ndjson += '{"ts":' + t + prefix + JSON.stringify(lines[i]) + (m === undefined ? '}\n' : ',"m":' + JSON.stringify(m) + '}\n');
-            this.indexRow(h, id, t, lines[i]);
-            if (t < minTs) minTs = t;
-            if (t > maxTs) maxTs = t;
-          }
-          rows += lines.length;
-          this.registry.touch(id, minTs, maxTs);
-        }
-      }
+      const created = items.flatMap((i) => i.created);
       if (created.length > 0) {
         for (const stream of created) {
           this.streamsAppender.appendInteger(stream.id);
@@ -296,27 +315,55 @@ export class DuckDbStore implements Store {
         }
         this.streamsAppender.flushSync();
       }
-      writeFileSync(this.scratchFile, ndjson);
-      await this.writeConn.run(
-        `INSERT INTO ${h.name} SELECT ts, s, l, m FROM read_ndjson(${sqlString(this.scratchFile)}, ` +
-          `columns={ts: 'BIGINT', s: 'INTEGER', l: 'VARCHAR', m: 'VARCHAR'}, maximum_object_size=${MAX_OBJECT_SIZE})`,
-      );
+      for (const target of new Set(items.map((i) => i.target))) {
+        const mine = items.filter((i) => i.target === target);
+        const t0 = performance.now();
+        writeFileSync(this.scratchFile, mine.length === 1 ? mine[0].ndjson : mine.map((i) => i.ndjson).join(''));
+        const t1 = performance.now();
+        if (process.env.SIGHTLINE_DEBUG_FLUSH) setImmediate(() => process.stderr.write(`flush items=${mine.length} rows=${mine.reduce((a, i) => a + i.rows, 0)} write=${(t1 - t0).toFixed(1)}ms\n`));
+        await this.writeConn.run(
+          `INSERT INTO ${target.name} SELECT ts, s, l, m FROM read_ndjson(${sqlString(this.scratchFile)}, ` +
+            `columns={ts: 'BIGINT', s: 'INTEGER', l: 'VARCHAR', m: 'VARCHAR'}, maximum_object_size=${maxObjectSize(this.opts.maxLineBytes ?? 256 * 1024)})`,
+        );
+        if (process.env.SIGHTLINE_DEBUG_FLUSH) process.stderr.write(`  insert=${(performance.now() - t1).toFixed(1)}ms\n`);
+        this.settle(mine, undefined);
+      }
     } catch (e) {
-      for (const s of created) this.registry.forget(s.id);
-      const err = new Error(`could not commit ${items.length} batch(es) to storage: ${(e as Error).message}`);
-      for (const item of items) item.reject(err);
+      const err = new Error(`could not commit to storage: ${(e as Error).message}`);
+      this.settle(items.filter((i) => i.target.uncommitted > 0 && !settledItems.has(i)), err);
+    } finally {
       this.flushing = false;
-      this.scheduleFlush();
-      return;
+      for (const w of this.flushWaiters.splice(0)) w();
     }
-    if (h.firstAppendAt === 0) h.firstAppendAt = Date.now();
-    this.counters.appendedRows += rows;
-    this.counters.appendedBytes += bytes;
-    this.counters.commits++;
-    this.flushing = false;
-    for (const item of items) item.resolve();
+    const h = this.hot[this.active];
     if (h.rows >= this.sealRows && !this.sealing) this.startSeal();
     if (this.pending.length > 0) this.scheduleFlush();
+  }
+
+  private settle(items: PendingAppend[], err: Error | undefined): void {
+    for (const item of items) {
+      if (settledItems.has(item)) continue;
+      settledItems.add(item);
+      item.target.uncommitted--;
+      if (err) {
+        for (const s of item.created) this.registry.forget(s.id);
+        item.reject(err);
+        continue;
+      }
+      if (item.target.firstAppendAt === 0) item.target.firstAppendAt = Date.now();
+      this.counters.appendedRows += item.rows;
+      this.counters.appendedBytes += item.bytes;
+      item.resolve();
+    }
+    if (!err) this.counters.commits++;
+  }
+
+  /** Resolves when no batch aimed at the table waits for its commit. */
+  private async drained(h: HotTable): Promise<void> {
+    while (h.uncommitted > 0) {
+      if (!this.flushing && !this.flushScheduled) this.scheduleFlush();
+      await new Promise<void>((resolve) => this.flushWaiters.push(resolve));
+    }
   }
 
   private housekeeping(): void {
@@ -336,6 +383,7 @@ export class DuckDbStore implements Store {
 
   /** Writes a hot table's rows to a Parquet part with its index, commits the part, then empties the table. */
   private async seal(src: HotTable): Promise<void> {
+    await this.drained(src);
     const id = this.nextPartId++;
     const day = new Date().toISOString().slice(0, 10);
     const rel = path.join('parts', day, `part-${String(id).padStart(8, '0')}.parquet`);
@@ -350,12 +398,11 @@ export class DuckDbStore implements Store {
     let minTs = 0n;
     let maxTs = 0n;
     let rows = 0;
-    for (const [streamId, b] of src.builders) {
-      const ix = b.build(streamId);
-      if (rows === 0 || ix.minTs < minTs) minTs = ix.minTs;
-      if (rows === 0 || ix.maxTs > maxTs) maxTs = ix.maxTs;
-      rows += ix.rows;
-      indexes.push(ix);
+    for (const b of src.builders.values()) {
+      if (rows === 0 || b.minTs < minTs) minTs = b.minTs;
+      if (rows === 0 || b.maxTs > maxTs) maxTs = b.maxTs;
+      rows += b.rows;
+      indexes.push(...b.build());
     }
     const idxFile = file.replace(/\.parquet$/, '.idx');
     writeFileSync(idxFile + '.tmp', serializeIndexes(indexes));
@@ -364,7 +411,7 @@ export class DuckDbStore implements Store {
     renameSync(idxFile + '.tmp', idxFile);
     renameSync(tmp, file);
     fsyncFile(path.dirname(file));
-    const part: Part = { id, file: rel, rows, minTs, maxTs, indexes: new Map(indexes.map((ix) => [ix.streamId, ix])) };
+    const part: Part = { id, file: rel, rows, minTs, maxTs, indexes: groupByStream(indexes) };
 
     // queries from now on read the part instead of the hot table; wait for those still reading the table
     this.parts.push(part);
@@ -442,7 +489,11 @@ export class DuckDbStore implements Store {
     else this.queryPool.push(c);
   }
 
-  /** Sources worth reading for a selection, pruned by tenant, labels, time and the full-text index. */
+  /**
+   * Sources worth reading for a selection, pruned by tenant, labels, time and the full-text index. With a needle
+   * and few candidate blocks, each block is read on its own (stream and time bounds let Parquet skip the rest);
+   * otherwise whole parts are read for the candidate streams.
+   */
   private sources(view: View, sel: Selection, stats?: ScanStats): Source[] {
     const streams = this.registry.select(sel.tenants, sel.matchers, sel.fromNs, sel.toNs);
     if (stats) {
@@ -450,34 +501,45 @@ export class DuckDbStore implements Store {
       stats.streamsMatched += streams.length;
     }
     if (streams.length === 0) return [];
-    const needles: NeedleRequirements[][] = sel.lineFilters
+    const filters: NeedleRequirements[][] = sel.lineFilters
       .filter((f) => f.op === 'contains')
       .map((f) => f.values.map((v) => needleRequirements(v)));
     const sources: Source[] = [];
-    const partFiles: string[] = [];
-    const partStreams = new Set<number>();
+    const wholeFiles: string[] = [];
+    const wholeStreams = new Set<number>();
+    let partsRead = 0;
     for (const part of view.parts) {
       if (part.maxTs < sel.fromNs || part.minTs >= sel.toNs) continue;
-      let any = false;
-      for (const s of streams) {
-        const ix = part.indexes?.get(s.id);
-        if (part.indexes && !ix) continue;
-        if (ix && (ix.maxTs < sel.fromNs || ix.minTs >= sel.toNs)) continue;
-        if (ix && !needles.every((alts) => alts.some((req) => mayContain(ix, req)))) continue;
-        partStreams.add(s.id);
-        any = true;
+      const file = path.join(this.opts.dataDir, part.file);
+      if (!part.indexes) {
+        for (const s of streams) wholeStreams.add(s.id);
+        wholeFiles.push(file);
+        partsRead++;
+        continue;
       }
-      if (any) partFiles.push(path.join(this.opts.dataDir, part.file));
+      const candidates: StreamIndex[] = [];
+      for (const s of streams) {
+        const blocks = part.indexes.get(s.id);
+        if (blocks) for (const b of blocks) if (blockMatches(b, sel.fromNs, sel.toNs, filters)) candidates.push(b);
+      }
+      if (candidates.length === 0) continue;
+      partsRead++;
+      // each block read decodes at least one row group, so per-block reads only pay off for a few sparse blocks
+      const candidateRows = candidates.reduce((n, b) => n + b.rows, 0);
+      if (filters.length > 0 && candidates.length <= MAX_BLOCK_SOURCES && candidateRows * 8 < part.rows) {
+        for (const b of candidates) sources.push({ kind: 'parquet', files: [file], streamIds: [b.streamId], minTs: b.minTs, maxTs: b.maxTs });
+      } else {
+        for (const b of candidates) wholeStreams.add(b.streamId);
+        wholeFiles.push(file);
+      }
     }
-    if (stats) stats.partsScanned += partFiles.length;
-    if (partFiles.length > 0) sources.push({ kind: 'parquet', files: partFiles, streamIds: [...partStreams] });
+    if (stats) stats.partsScanned += partsRead;
+    if (wholeFiles.length > 0) sources.push({ kind: 'parquet', files: wholeFiles, streamIds: [...wholeStreams] });
     for (const h of view.hot) {
       const ids: number[] = [];
       for (const s of streams) {
         const b = h.builders.get(s.id);
-        if (!b || b.maxTs < sel.fromNs || b.minTs >= sel.toNs) continue;
-        if (!needles.every((alts) => alts.some((req) => b.mayContain(req)))) continue;
-        ids.push(s.id);
+        if (b && b.mayMatch(sel.fromNs, sel.toNs, filters)) ids.push(s.id);
       }
       if (ids.length > 0) sources.push({ kind: 'table', table: h.name, streamIds: ids });
     }
@@ -493,7 +555,20 @@ export class DuckDbStore implements Store {
       conn = await this.connection();
       const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
       if (plan.limit !== undefined) {
-        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, plan.fromNs, plan.toNs, plan.lineFilters)}) ORDER BY ts ${order} LIMIT ${plan.limit}`;
+        let { fromNs, toNs } = plan;
+        if (plan.lineFilters.length === 0) {
+          // find the time of the limit-th row from the ts column alone, then read lines only from there on:
+          // otherwise the sort would drag every line of the range along
+          const cut = await conn.runAndReadAll(
+            `SELECT ts FROM (${unionSelect('ts', sources, fromNs, toNs, [])}) ORDER BY ts ${order} LIMIT 1 OFFSET ${plan.limit - 1}`,
+          );
+          const edge = cut.getColumns()[0]?.[0] as bigint | undefined;
+          if (edge !== undefined) {
+            if (plan.direction === 'backward') fromNs = edge;
+            else toNs = edge + 1n;
+          }
+        }
+        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, fromNs, toNs, plan.lineFilters)}) ORDER BY ts ${order} LIMIT ${plan.limit}`;
         yield* this.streamRows(conn, sql, stats);
         return;
       }
@@ -583,7 +658,7 @@ export class DuckDbStore implements Store {
 
   /** Seals whatever the hot tables hold now (used by tests and before benchmarks' queries). */
   async sealNow(): Promise<void> {
-    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 5));
+    await this.drained(this.hot[this.active]);
     if (this.sealing) await this.sealing;
     if (this.hot[this.active].rows > 0) {
       this.startSeal();
@@ -595,10 +670,7 @@ export class DuckDbStore implements Store {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.flushing || this.pending.length > 0) {
-      if (!this.flushing) await this.flush();
-      else await new Promise((r) => setTimeout(r, 5));
-    }
+    for (const h of this.hot) await this.drained(h);
     if (this.sealing) await this.sealing;
     this.streamsAppender.closeSync();
     for (const c of this.queryPool) c.closeSync();
@@ -606,6 +678,16 @@ export class DuckDbStore implements Store {
     this.sealConn.closeSync();
     this.instance.closeSync();
   }
+}
+
+function groupByStream(indexes: StreamIndex[]): Map<number, StreamIndex[]> {
+  const map = new Map<number, StreamIndex[]>();
+  for (const ix of indexes) {
+    const list = map.get(ix.streamId);
+    if (list) list.push(ix);
+    else map.set(ix.streamId, [ix]);
+  }
+  return map;
 }
 
 function fsyncFile(p: string): void {

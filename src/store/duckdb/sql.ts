@@ -10,6 +10,9 @@ export interface Source {
   table?: string;
   files?: string[];
   streamIds: number[];
+  /** narrower time bounds (inclusive) of one index block */
+  minTs?: bigint;
+  maxTs?: bigint;
 }
 
 export function sqlString(value: string): string {
@@ -37,6 +40,10 @@ function fromClause(s: Source): string {
 /** `SELECT <columns> FROM src1 WHERE … UNION ALL SELECT … FROM src2 WHERE …` */
 export function unionSelect(columns: string, sources: Source[], fromNs: bigint, toNs: bigint, lineFilters: LineFilterPlan[]): string {
   return sources
-    .map((s) => `SELECT ${columns} FROM ${fromClause(s)} WHERE ${wherePredicate(s.streamIds, fromNs, toNs, lineFilters)}`)
+    .map((s) => {
+      const from = s.minTs !== undefined && s.minTs > fromNs ? s.minTs : fromNs;
+      const to = s.maxTs !== undefined && s.maxTs + 1n < toNs ? s.maxTs + 1n : toNs;
+      return `SELECT ${columns} FROM ${fromClause(s)} WHERE ${wherePredicate(s.streamIds, from, to, lineFilters)}`;
+    })
     .join('\nUNION ALL\n');
 }
