@@ -1,5 +1,5 @@
-// Full-text acceleration: per (part, stream) a bloom filter of the lines' tokens and an exact bitmap of their
-// character trigrams. Both only prune: a query still applies its exact predicate to what survives, so a false
+// Full-text acceleration: per block of rows a bloom filter of the lines' tokens, an exact bitmap of their
+// character trigrams and a hashed bitmap of the 5-grams inside hexadecimal runs (ids, hashes). Both only prune: a query still applies its exact predicate to what survives, so a false
 // positive costs time, never correctness. Tokens: runs of [A-Za-z0-9_] or non-ASCII chars, lowercased.
 
 /** Trigram alphabet: a-z, 0-9, '_' and one symbol for everything else (38 symbols, 38³ bits). */
@@ -11,6 +11,10 @@ const MAX_TOKEN = 64;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 16777619;
 const BLOOM_HASHES = 4;
+/** hex 5-grams (20 bits each) hashed into 2^18 bits: selective for ids even when every hex trigram is present */
+const HEXGRAM_BITS = 1 << 18;
+const HEXGRAM_BYTES = HEXGRAM_BITS / 8;
+const NO_HEXGRAMS = new Uint8Array(0);
 const BLOOM_BITS_PER_TOKEN = 10;
 
 /** Maps a UTF-16 code unit to its trigram symbol (lowercasing ASCII letters). */
@@ -26,7 +30,12 @@ function symbolOf(c: number): number {
 const ASCII_SYMBOL = new Uint8Array(128);
 const ASCII_TOKEN = new Uint8Array(128);
 const ASCII_LOWER = new Uint8Array(128);
+/** hex digit value, or 255 */
+const ASCII_HEX = new Uint8Array(128).fill(255);
 for (let c = 0; c < 128; c++) {
+  if (c >= 48 && c <= 57) ASCII_HEX[c] = c - 48;
+  else if (c >= 97 && c <= 102) ASCII_HEX[c] = c - 87;
+  else if (c >= 65 && c <= 70) ASCII_HEX[c] = c - 55;
   ASCII_SYMBOL[c] = symbolOf(c);
   ASCII_TOKEN[c] = isTokenChar(c) ? 1 : 0;
   ASCII_LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
@@ -82,6 +91,8 @@ class HashSet32 {
 export class StreamIndexBuilder {
   readonly tokens = new HashSet32();
   readonly trigrams = new Uint8Array(TRIGRAM_BYTES);
+  /** allocated at the first hex run of 5+ digits */
+  hexgrams: Uint8Array = NO_HEXGRAMS;
   rows = 0;
   bytes = 0;
   minTs = 0n;
@@ -100,9 +111,20 @@ export class StreamIndexBuilder {
     // the last two symbols, so each trigram is a·38² + b·38 + c without a modulo
     let a = 0;
     let b = 0;
+    let hexRun = 0;
+    let hexValue = 0;
     const n = line.length;
     for (let i = 0; i < n; i++) {
       const c = line.charCodeAt(i);
+      const hex = c < 128 ? ASCII_HEX[c] : 255;
+      if (hex !== 255) {
+        hexValue = ((hexValue << 4) | hex) & 0xfffff;
+        if (++hexRun >= 5) {
+          if (this.hexgrams === NO_HEXGRAMS) this.hexgrams = new Uint8Array(HEXGRAM_BYTES);
+          const g = hexgramBit(hexValue);
+          this.hexgrams[g >>> 3] |= 1 << (g & 7);
+        }
+      } else hexRun = 0;
       const sym = c < 128 ? ASCII_SYMBOL[c] : 37;
       if (i >= 2) {
         const tri = a * 1444 + b * 38 + sym;
@@ -125,6 +147,7 @@ export class StreamIndexBuilder {
   /** True if lines added so far may meet the requirements (exact for tokens, since the set is exact). */
   mayContain(req: NeedleRequirements): boolean {
     if (!trigramsPresent(this.trigrams, req)) return false;
+    if (!hexgramsPresent(this.hexgrams, req)) return false;
     for (let i = 0; i < req.tokens.length; i++) if (!this.tokens.has(req.tokens[i])) return false;
     return true;
   }
@@ -135,7 +158,7 @@ export class StreamIndexBuilder {
     const bloom = new Uint8Array(Math.ceil(bits / 8));
     const table = this.tokens.table;
     for (let i = 0; i < table.length; i++) if (table[i] !== 0) bloomAdd(bloom, bits, table[i]);
-    return { streamId, rows: this.rows, bytes: this.bytes, minTs: this.minTs, maxTs: this.maxTs, bloomBits: bits, bloom, trigrams: this.trigrams };
+    return { streamId, rows: this.rows, bytes: this.bytes, minTs: this.minTs, maxTs: this.maxTs, bloomBits: bits, bloom, trigrams: this.trigrams, hexgrams: this.hexgrams };
   }
 }
 
@@ -149,6 +172,8 @@ export interface StreamIndex {
   bloomBits: number;
   bloom: Uint8Array;
   trigrams: Uint8Array;
+  /** empty: the block has no hex run of 5+ digits; undefined: not recorded (older index files) */
+  hexgrams?: Uint8Array;
 }
 
 function bloomPositions(h: number, bits: number, k: number): number {
@@ -178,6 +203,8 @@ export interface NeedleRequirements {
   tokens: number[];
   /** trigram codes that must appear */
   trigrams: number[];
+  /** bits of the hex 5-grams that must appear */
+  hexgrams: number[];
 }
 
 /** Derives the requirements of a case-sensitive or -insensitive substring needle. */
@@ -207,7 +234,34 @@ export function needleRequirements(needle: string): NeedleRequirements {
       start = -1;
     }
   }
-  return { tokens, trigrams };
+  const hexgrams: number[] = [];
+  let hexRun = 0;
+  let hexValue = 0;
+  for (let i = 0; i < needle.length; i++) {
+    const c = needle.charCodeAt(i);
+    const hex = c < 128 ? ASCII_HEX[c] : 255;
+    if (hex === 255) {
+      hexRun = 0;
+      continue;
+    }
+    hexValue = ((hexValue << 4) | hex) & 0xfffff;
+    if (++hexRun >= 5) hexgrams.push(hexgramBit(hexValue));
+  }
+  return { tokens, trigrams, hexgrams };
+}
+
+function hexgramBit(value: number): number {
+  return Math.imul(value, 0x9e3779b1) >>> 14;
+}
+
+function hexgramsPresent(bitmap: Uint8Array | undefined, req: NeedleRequirements): boolean {
+  if (bitmap === undefined || req.hexgrams.length === 0) return true;
+  if (bitmap.length === 0) return false;
+  for (let i = 0; i < req.hexgrams.length; i++) {
+    const g = req.hexgrams[i];
+    if ((bitmap[g >>> 3] & (1 << (g & 7))) === 0) return false;
+  }
+  return true;
 }
 
 /** Hash of a whole word (the token must be the full run of token chars), for word-exact lookups. */
@@ -232,6 +286,7 @@ function hashToken(s: string, from: number, to: number): number {
 /** True if a stream's index may hold a line meeting the requirements. */
 export function mayContain(index: StreamIndex, req: NeedleRequirements): boolean {
   if (!trigramsPresent(index.trigrams, req)) return false;
+  if (!hexgramsPresent(index.hexgrams, req)) return false;
   for (let i = 0; i < req.tokens.length; i++) if (!bloomHas(index.bloom, index.bloomBits, req.tokens[i])) return false;
   return true;
 }
@@ -245,17 +300,18 @@ function trigramsPresent(bitmap: Uint8Array, req: NeedleRequirements): boolean {
 }
 
 // ---- on-disk form: a small binary file beside each part ----
-// magic "SLIX" u32 version | u32 count | per stream: i32 id, f64 rows, f64 bytes, i64 minTs, i64 maxTs, u32 bloomBits, bloom bytes, trigram bytes
+// magic "SLIX" u32 version | u32 count | per block: i32 stream id, f64 rows, f64 bytes, i64 minTs, i64 maxTs,
+// u32 bloomBits, bloom bytes, trigram bytes, then (version 2) u32 hexgram byte count and those bytes
 
 const MAGIC = 0x58494c53; // "SLIX" little-endian
 
 export function serializeIndexes(indexes: StreamIndex[]): Buffer {
   let size = 12;
-  for (const ix of indexes) size += 4 + 8 + 8 + 8 + 8 + 4 + ix.bloom.length + TRIGRAM_BYTES;
+  for (const ix of indexes) size += 4 + 8 + 8 + 8 + 8 + 4 + ix.bloom.length + TRIGRAM_BYTES + 4 + (ix.hexgrams?.length ?? 0);
   const buf = Buffer.alloc(size);
   let o = 0;
   buf.writeUInt32LE(MAGIC, o); o += 4;
-  buf.writeUInt32LE(1, o); o += 4;
+  buf.writeUInt32LE(2, o); o += 4;
   buf.writeUInt32LE(indexes.length, o); o += 4;
   for (const ix of indexes) {
     buf.writeInt32LE(ix.streamId, o); o += 4;
@@ -266,6 +322,9 @@ export function serializeIndexes(indexes: StreamIndex[]): Buffer {
     buf.writeUInt32LE(ix.bloomBits, o); o += 4;
     buf.set(ix.bloom, o); o += ix.bloom.length;
     buf.set(ix.trigrams, o); o += TRIGRAM_BYTES;
+    const hex = ix.hexgrams ?? NO_HEXGRAMS;
+    buf.writeUInt32LE(hex.length, o); o += 4;
+    buf.set(hex, o); o += hex.length;
   }
   return buf;
 }
@@ -273,7 +332,7 @@ export function serializeIndexes(indexes: StreamIndex[]): Buffer {
 export function deserializeIndexes(buf: Buffer, source: string): StreamIndex[] {
   if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new Error(`${source}: not a Sightline index file (bad magic)`);
   const version = buf.readUInt32LE(4);
-  if (version !== 1) throw new Error(`${source}: index version ${version} is not supported`);
+  if (version !== 1 && version !== 2) throw new Error(`${source}: index version ${version} is not supported`);
   const count = buf.readUInt32LE(8);
   const out: StreamIndex[] = [];
   let o = 12;
@@ -289,7 +348,14 @@ export function deserializeIndexes(buf: Buffer, source: string): StreamIndex[] {
     if (o + bloomBytes + TRIGRAM_BYTES > buf.length) throw new Error(`${source}: index file truncated at stream ${i}`);
     const bloom = new Uint8Array(buf.buffer, buf.byteOffset + o, bloomBytes); o += bloomBytes;
     const trigrams = new Uint8Array(buf.buffer, buf.byteOffset + o, TRIGRAM_BYTES); o += TRIGRAM_BYTES;
-    out.push({ streamId, rows, bytes, minTs, maxTs, bloomBits, bloom, trigrams });
+    let hexgrams: Uint8Array | undefined;
+    if (version >= 2) {
+      if (o + 4 > buf.length) throw new Error(`${source}: index file truncated at stream ${i}`);
+      const len = buf.readUInt32LE(o); o += 4;
+      if ((len !== 0 && len !== HEXGRAM_BYTES) || o + len > buf.length) throw new Error(`${source}: index file truncated or corrupt at stream ${i}`);
+      hexgrams = len === 0 ? NO_HEXGRAMS : new Uint8Array(buf.buffer, buf.byteOffset + o, len); o += len;
+    }
+    out.push({ streamId, rows, bytes, minTs, maxTs, bloomBits, bloom, trigrams, hexgrams });
   }
   return out;
 }

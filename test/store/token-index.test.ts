@@ -232,7 +232,10 @@ test('trigrams prune case-insensitively for ASCII', () => {
 test('an empty index rejects any needle of 3+ chars and accepts the empty needle', () => {
   const b = new StreamIndexBuilder();
   const ix = b.build(3);
-  assert.deepEqual({ ...ix, bloom: ix.bloom.length, trigrams: ix.trigrams.length }, { streamId: 3, rows: 0, bytes: 0, minTs: 0n, maxTs: 0n, bloomBits: 64, bloom: 8, trigrams: Math.ceil(TRIGRAM_BITS / 8) });
+  assert.deepEqual(
+    { ...ix, bloom: ix.bloom.length, trigrams: ix.trigrams.length, hexgrams: ix.hexgrams?.length },
+    { streamId: 3, rows: 0, bytes: 0, minTs: 0n, maxTs: 0n, bloomBits: 64, bloom: 8, trigrams: Math.ceil(TRIGRAM_BITS / 8), hexgrams: 0 },
+  );
   assert.equal(mayContain(ix, needleRequirements('')), true);
   assert.equal(mayContain(ix, needleRequirements('ab')), true); // too short to require anything
   assert.equal(mayContain(ix, needleRequirements('abc')), false);
@@ -384,7 +387,7 @@ function twoStreamFile(): Buffer {
 test('corrupt index files are refused with the file named', async (t) => {
   const good = twoStreamFile();
   const withVersion = Buffer.from(good);
-  withVersion.writeUInt32LE(2, 4);
+  withVersion.writeUInt32LE(3, 4);
   const badMagic = Buffer.from(good);
   badMagic.write('XXXX', 0);
   const STREAM_HEADER = 4 + 8 + 8 + 8 + 8 + 4;
@@ -393,7 +396,7 @@ test('corrupt index files are refused with the file named', async (t) => {
     ['shorter than the header', good.subarray(0, 11), 'part-9.idx: not a Sightline index file (bad magic)'],
     ['wrong magic', badMagic, 'part-9.idx: not a Sightline index file (bad magic)'],
     ['a Parquet file', Buffer.from('PAR1\0\0\0\0\0\0\0\0\0\0\0\0PAR1'), 'part-9.idx: not a Sightline index file (bad magic)'],
-    ['unknown version', withVersion, 'part-9.idx: index version 2 is not supported'],
+    ['unknown version', withVersion, 'part-9.idx: index version 3 is not supported'],
     ['cut inside the first bloom', good.subarray(0, 12 + STREAM_HEADER + 3), 'part-9.idx: index file truncated at stream 0'],
     ['cut inside the first trigram bitmap', good.subarray(0, 12 + STREAM_HEADER + 100), 'part-9.idx: index file truncated at stream 0'],
     ['cut one byte short', good.subarray(0, good.length - 1), 'part-9.idx: index file truncated at stream 1'],
@@ -415,4 +418,38 @@ test('a file cut at any byte is refused with an error naming the file', () => {
     }
   }
   assert.deepEqual(failures.slice(0, 5), []);
+});
+
+test('hex 5-grams prune bare ids that every hex trigram would let through, with no false negatives', () => {
+  const b = new StreamIndexBuilder();
+  // many random 32-hex ids: every hex trigram appears, so trigrams alone cannot prune
+  let seed = 7;
+  const hex = () => {
+    let out = '';
+    for (let i = 0; i < 32; i++) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      out += (seed >>> 16 & 15).toString(16);
+    }
+    return out;
+  };
+  const present: string[] = [];
+  for (let i = 0; i < 4000; i++) {
+    const id = hex();
+    if (i % 500 === 0) present.push(id);
+    b.addLine(`{"trace_id":"${id}","span":"${hex().slice(0, 16)}","msg":"done"}`, 1n);
+  }
+  const ix = b.build(1);
+  for (const id of present) {
+    for (const needle of [id, id.toUpperCase(), id.slice(3, 20), `"${id}"`]) {
+      assert.equal(mayContain(ix, needleRequirements(needle)), true, needle);
+      assert.equal(b.mayContain(needleRequirements(needle)), true, needle);
+    }
+  }
+  let pruned = 0;
+  for (let i = 0; i < 200; i++) if (!mayContain(ix, needleRequirements(hex()))) pruned++;
+  assert.ok(pruned >= 190, `absent ids pruned: ${pruned}/200`);
+  // the same bitmap survives a round trip
+  const [back] = deserializeIndexes(serializeIndexes([ix]), 'x.idx');
+  assert.equal(mayContain(back, needleRequirements(present[0])), true);
+  assert.equal(Buffer.compare(Buffer.from(back.hexgrams!), Buffer.from(ix.hexgrams!)), 0);
 });

@@ -317,15 +317,11 @@ export class DuckDbStore implements Store {
       }
       for (const target of new Set(items.map((i) => i.target))) {
         const mine = items.filter((i) => i.target === target);
-        const t0 = performance.now();
         writeFileSync(this.scratchFile, mine.length === 1 ? mine[0].ndjson : mine.map((i) => i.ndjson).join(''));
-        const t1 = performance.now();
-        if (process.env.SIGHTLINE_DEBUG_FLUSH) setImmediate(() => process.stderr.write(`flush items=${mine.length} rows=${mine.reduce((a, i) => a + i.rows, 0)} write=${(t1 - t0).toFixed(1)}ms\n`));
         await this.writeConn.run(
           `INSERT INTO ${target.name} SELECT ts, s, l, m FROM read_ndjson(${sqlString(this.scratchFile)}, ` +
             `columns={ts: 'BIGINT', s: 'INTEGER', l: 'VARCHAR', m: 'VARCHAR'}, maximum_object_size=${maxObjectSize(this.opts.maxLineBytes ?? 256 * 1024)})`,
         );
-        if (process.env.SIGHTLINE_DEBUG_FLUSH) process.stderr.write(`  insert=${(performance.now() - t1).toFixed(1)}ms\n`);
         this.settle(mine, undefined);
       }
     } catch (e) {
@@ -494,7 +490,7 @@ export class DuckDbStore implements Store {
    * and few candidate blocks, each block is read on its own (stream and time bounds let Parquet skip the rest);
    * otherwise whole parts are read for the candidate streams.
    */
-  private sources(view: View, sel: Selection, stats?: ScanStats): Source[] {
+  private sources(view: View, sel: Selection, stats?: ScanStats, answered?: (part: Part, streamId: number) => boolean): Source[] {
     const streams = this.registry.select(sel.tenants, sel.matchers, sel.fromNs, sel.toNs);
     if (stats) {
       stats.partsTotal += view.parts.length;
@@ -519,6 +515,7 @@ export class DuckDbStore implements Store {
       }
       const candidates: StreamIndex[] = [];
       for (const s of streams) {
+        if (answered?.(part, s.id)) continue;
         const blocks = part.indexes.get(s.id);
         if (blocks) for (const b of blocks) if (blockMatches(b, sel.fromNs, sel.toNs, filters)) candidates.push(b);
       }
@@ -614,8 +611,9 @@ export class DuckDbStore implements Store {
     const view = this.pin();
     let conn: DuckDBConnection | undefined;
     try {
-      const sources = this.sources(view, plan, stats);
       const out: AggregateRows = { stream: [], bucket: [], value: [] };
+      const answered = plan.measure === 'count' && plan.lineFilters.length === 0 ? this.countFromIndex(view, plan, out) : undefined;
+      const sources = this.sources(view, plan, stats, answered);
       if (sources.length === 0) return out;
       conn = await this.connection();
       const measure = plan.measure === 'count' ? 'count(*)' : 'sum(strlen(line))';
@@ -636,6 +634,50 @@ export class DuckDbStore implements Store {
       if (conn) this.releaseConnection(conn);
       this.unpin(view);
     }
+  }
+
+  /**
+   * Counts without reading rows where the index already knows them: when each of a stream's blocks in a part
+   * lies inside one bucket (or outside the range), their row counts are the answer for that (part, stream).
+   * Returns the (part, stream) pairs it answered, for the caller to leave out of the scan.
+   */
+  private countFromIndex(view: View, plan: AggregatePlan, out: AggregateRows): (part: Part, streamId: number) => boolean {
+    const done = new Map<Part, Set<number>>();
+    const bucketOf = (ts: bigint): number => Number((ts - plan.baseNs - 1n) / plan.widthNs) + 1;
+    const sums = new Map<string, { stream: number; bucket: number; rows: number }>();
+    const streams = this.registry.select(plan.tenants, plan.matchers, plan.fromNs, plan.toNs);
+    for (const part of view.parts) {
+      if (!part.indexes || part.maxTs < plan.fromNs || part.minTs >= plan.toNs) continue;
+      const answered = new Set<number>();
+      for (const s of streams) {
+        const blocks = part.indexes.get(s.id);
+        if (!blocks) continue;
+        let ok = true;
+        for (let i = 0; i < blocks.length && ok; i++) {
+          const b = blocks[i];
+          const inside = b.minTs >= plan.fromNs && b.maxTs < plan.toNs;
+          const outside = b.maxTs < plan.fromNs || b.minTs >= plan.toNs;
+          ok = outside || (inside && bucketOf(b.minTs) === bucketOf(b.maxTs));
+        }
+        if (!ok) continue;
+        answered.add(s.id);
+        for (const b of blocks) {
+          if (b.maxTs < plan.fromNs || b.minTs >= plan.toNs) continue;
+          const bucket = bucketOf(b.minTs);
+          const key = s.id + ':' + bucket;
+          const e = sums.get(key);
+          if (e) e.rows += b.rows;
+          else sums.set(key, { stream: s.id, bucket, rows: b.rows });
+        }
+      }
+      if (answered.size > 0) done.set(part, answered);
+    }
+    for (const e of sums.values()) {
+      out.stream.push(e.stream);
+      out.bucket.push(e.bucket);
+      out.value.push(e.rows);
+    }
+    return (part, streamId) => done.get(part)?.has(streamId) ?? false;
   }
 
   streams(tenants: string[], matchers: Matcher[], fromNs: bigint, toNs: bigint): StreamInfo[] {
