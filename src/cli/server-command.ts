@@ -23,7 +23,7 @@ const HELP = `sightline server: ingest, store and query logs in one process
   --config FILE        YAML config file (see docs/configuration.md)
   --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
-  --memory-limit MB    memory budget (default 1024); DuckDB gets half
+  --memory-limit MB    memory budget (default 1024); DuckDB gets 40%
 `;
 
 export function configFromArgs(argv: string[]): ServerConfig | undefined {

@@ -9,7 +9,7 @@ export interface ServerConfig {
   host: string;
   port: number;
   dataDir: string;
-  /** total memory budget in MiB; DuckDB gets half */
+  /** total memory budget in MiB; DuckDB gets 40% */
   memoryLimitMb: number;
   tls?: { certFile: string; keyFile: string };
   /** tenant → API keys allowed to act as that tenant; empty = authentication off */

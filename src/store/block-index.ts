@@ -6,6 +6,30 @@ import { StreamIndexBuilder, mayContain, type NeedleRequirements, type StreamInd
 
 export const BLOCK_ROWS = 8192;
 
+export interface BlockExtent {
+  rows: number;
+  minTs: bigint;
+  maxTs: bigint;
+}
+
+/**
+ * A time bound that the `limit` rows nearest the range's end (backward) or start (forward) cannot cross, from
+ * block metadata alone: going back through blocks wholly inside the range by their oldest row, the first bound
+ * with `limit` rows entirely at or after it. A query may then read only from that bound on. Undefined when the
+ * blocks do not hold enough rows.
+ */
+export function limitBound(blocks: BlockExtent[], fromNs: bigint, toNs: bigint, limit: number, direction: 'forward' | 'backward'): bigint | undefined {
+  const inside = blocks.filter((b) => b.rows > 0 && b.minTs >= fromNs && b.maxTs < toNs);
+  if (direction === 'backward') inside.sort((a, b) => (a.minTs > b.minTs ? -1 : a.minTs < b.minTs ? 1 : 0));
+  else inside.sort((a, b) => (a.maxTs < b.maxTs ? -1 : a.maxTs > b.maxTs ? 1 : 0));
+  let rows = 0;
+  for (const b of inside) {
+    rows += b.rows;
+    if (rows >= limit) return direction === 'backward' ? b.minTs : b.maxTs;
+  }
+  return undefined;
+}
+
 export class StreamBlocks {
   readonly frozen: StreamIndex[] = [];
   private current = new StreamIndexBuilder();
@@ -24,6 +48,13 @@ export class StreamBlocks {
       this.frozen.push(this.current.build(this.streamId));
       this.current = new StreamIndexBuilder();
     }
+  }
+
+  /** Row count and time bounds of every block, the open one included. */
+  extents(): BlockExtent[] {
+    const out: BlockExtent[] = this.frozen.slice();
+    if (this.current.rows > 0) out.push({ rows: this.current.rows, minTs: this.current.minTs, maxTs: this.current.maxTs });
+    return out;
   }
 
   /** Every block, the open one included, frozen for writing beside a part. */

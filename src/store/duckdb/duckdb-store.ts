@@ -11,7 +11,7 @@ import type { AggregatePlan, AggregateRows, RowChunk, ScanPlan, ScanStats, Selec
 import { StoreBusyError, type Store } from '../store.ts';
 import { StreamRegistry, type RegisteredStream } from '../stream-registry.ts';
 import { deserializeIndexes, needleRequirements, serializeIndexes, type NeedleRequirements, type StreamIndex } from '../token-index.ts';
-import { StreamBlocks, blockMatches } from '../block-index.ts';
+import { StreamBlocks, blockMatches, limitBound, type BlockExtent } from '../block-index.ts';
 import { sqlString, unionSelect, type Source } from './sql.ts';
 
 export interface DuckDbStoreOptions {
@@ -547,13 +547,17 @@ export class DuckDbStore implements Store {
     const view = this.pin();
     let conn: DuckDBConnection | undefined;
     try {
+      // with a limit and nothing to filter, the index says how far back the newest `limit` rows can reach:
+      // parts and rows beyond that bound are never read
+      const bound = plan.limit !== undefined && plan.lineFilters.length === 0 ? this.limitBoundFromIndex(view, plan) : undefined;
+      if (bound !== undefined) plan = plan.direction === 'backward' ? { ...plan, fromNs: bound } : { ...plan, toNs: bound + 1n };
       const sources = this.sources(view, plan, stats);
       if (sources.length === 0) return;
       conn = await this.connection();
       const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
       if (plan.limit !== undefined) {
         let { fromNs, toNs } = plan;
-        if (plan.lineFilters.length === 0) {
+        if (bound === undefined && plan.lineFilters.length === 0) {
           // find the time of the limit-th row from the ts column alone, then read lines only from there on:
           // otherwise the sort would drag every line of the range along
           const cut = await conn.runAndReadAll(
@@ -634,6 +638,27 @@ export class DuckDbStore implements Store {
       if (conn) this.releaseConnection(conn);
       this.unpin(view);
     }
+  }
+
+  /** limitBound over the blocks of the selected streams in the view; undefined if a part has no index. */
+  private limitBoundFromIndex(view: View, plan: ScanPlan): bigint | undefined {
+    const streams = this.registry.select(plan.tenants, plan.matchers, plan.fromNs, plan.toNs);
+    const extents: BlockExtent[] = [];
+    for (const part of view.parts) {
+      if (part.maxTs < plan.fromNs || part.minTs >= plan.toNs) continue;
+      if (!part.indexes) return undefined;
+      for (const s of streams) {
+        const blocks = part.indexes.get(s.id);
+        if (blocks) for (const b of blocks) extents.push(b);
+      }
+    }
+    for (const h of view.hot) {
+      for (const s of streams) {
+        const b = h.builders.get(s.id);
+        if (b) for (const e of b.extents()) extents.push(e);
+      }
+    }
+    return limitBound(extents, plan.fromNs, plan.toNs, plan.limit ?? 0, plan.direction);
   }
 
   /**
