@@ -85,14 +85,18 @@ export const parseLokiJson: IngestAdapter = (body, ctx) => {
 
 function toMetadata(raw: unknown): Metadata | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const entries = Object.entries(raw as Record<string, unknown>);
-  if (entries.length === 0) return {};
-  const out: Metadata = {};
-  for (const [k, v] of entries) {
-    if (typeof v === 'string') out[k] = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') out[k] = String(v);
-    else return undefined;
+  const obj = raw as Record<string, unknown>;
+  // the common case, all values strings, keeps the parsed object as it is (no copy per entry)
+  let allStrings = true;
+  for (const k in obj) {
+    const v = obj[k];
+    if (typeof v === 'string') continue;
+    if (typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+    allStrings = false;
   }
+  if (allStrings) return obj as Metadata;
+  const out: Metadata = {};
+  for (const k in obj) out[k] = String(obj[k]);
   return out;
 }
 
