@@ -11,6 +11,7 @@ import { evalRangeAggregation } from './range-vector.ts';
 import { newSeries, stepTimeNs, type SeriesSet, type StepGrid } from './series.ts';
 import { aggregate, binary, isScalar, type Value } from './vector-ops.ts';
 import { QueryError } from './query-error.ts';
+import { labelReplace } from './label-replace.ts';
 
 export interface QueryRequest {
   query: string;
@@ -83,8 +84,11 @@ export class QueryEngine {
         s.values.fill(node.value);
         return new Map([['{}', s]]);
       }
-      case 'label_replace':
-        throw new QueryError('label_replace is not supported yet');
+      case 'label_replace': {
+        const inner = await this.evalMetric(node.inner, grid, tenants, stats);
+        if (isScalar(inner)) throw new QueryError('label_replace expects a vector, got a scalar');
+        return labelReplace(node, inner, grid.steps);
+      }
     }
   }
 }

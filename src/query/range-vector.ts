@@ -1,6 +1,6 @@
-// Range aggregations (count_over_time, rate, bytes_over_time, bytes_rate) on the step grid.
-// Rows are counted into buckets of width gcd(step, range); each step's window (t-range, t] is a run of buckets.
-// Without parser stages the store does the counting (pushdown); otherwise rows are streamed and counted here.
+// Range aggregations on the step grid. count_over_time, rate, bytes_over_time, bytes_rate: rows are counted into
+// buckets of width gcd(step, range), each step's window (t-range, t] being a run of buckets; without parser stages the
+// store does the counting (pushdown). Unwrapped aggregations go to ./unwrap-range.ts; absent_over_time wraps either.
 
 import type { RangeAggregation } from './ast.ts';
 import type { Labels } from '../model/record.ts';
@@ -12,6 +12,10 @@ import { compilePipeline, type StageRow } from './stages/pipeline.ts';
 import { mapToLabels, rowLabels } from './row-labels.ts';
 import { newSeries, type SeriesSet, type StepGrid } from './series.ts';
 import { QueryError } from './query-error.ts';
+import { evalUnwrapRange } from './unwrap-range.ts';
+import { absentOverTime } from './absent-over-time.ts';
+import { PipelineError } from './pipeline-error.ts';
+import { ERROR_LABEL } from './stages/pipeline-errors.ts';
 
 const MAX_BUCKETS = 2_000_000;
 const SUPPORTED = new Set(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate']);
@@ -28,8 +32,15 @@ interface Buckets {
 }
 
 export async function evalRangeAggregation(store: Store, node: RangeAggregation, grid: StepGrid, tenants: string[], stats: ScanStats): Promise<SeriesSet> {
-  if (!SUPPORTED.has(node.op)) throw new QueryError(`${node.op} is not supported yet (supported: ${[...SUPPORTED].join(', ')})`);
-  if (node.unwrap) throw new QueryError(`unwrap is not supported with ${node.op}`);
+  if (node.op === 'absent_over_time') {
+    // what is present: lines (or, with unwrap, samples) that make it through the whole pipeline
+    const present = node.unwrap
+      ? await evalUnwrapRange(store, { ...node, op: 'sum_over_time' }, grid, tenants, stats)
+      : await evalRangeAggregation(store, { ...node, op: 'count_over_time' }, grid, tenants, stats);
+    return absentOverTime(present, node.query.selector, grid.steps);
+  }
+  if (node.unwrap) return evalUnwrapRange(store, node, grid, tenants, stats);
+  if (!SUPPORTED.has(node.op)) throw new QueryError(`${node.op} needs | unwrap`);
   const rangeNs = BigInt(Math.round(node.rangeMs * 1e6));
   const offsetNs = BigInt(Math.round(node.offsetMs * 1e6));
   if (rangeNs <= 0n) throw new QueryError('range must be positive');
@@ -41,6 +52,14 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
   if (totalBuckets > MAX_BUCKETS) {
     throw new QueryError(`query needs ${totalBuckets} time buckets (step and range have a small common divisor); use a step that divides the range`);
   }
+  const perWindow = Number(rangeNs / width);
+  const stepBuckets = Number(grid.stepNs / width);
+  /** Whether a bucket lies in some step's window: buckets (k·stepBuckets, k·stepBuckets + perWindow]. */
+  const windowed = (bucket: number): boolean => {
+    if (grid.steps === 1) return true;
+    const k = Math.max(0, Math.ceil((bucket - perWindow) / stepBuckets));
+    return k < grid.steps && k * stepBuckets < bucket;
+  };
   const measure = node.op === 'bytes_over_time' || node.op === 'bytes_rate' ? 'bytes' : 'count';
   const plan = planLogQuery(node.query);
   const buckets = new Map<string, Buckets>();
@@ -72,13 +91,13 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
         if (!pipeline(row)) continue;
         const labels = mapToLabels(row.labels);
         const bucket = Number((chunk.ts[i] - base - 1n) / width) + 1;
+        // metric queries cannot contain errors (Loki): an errored row inside a window fails the query
+        if (row.labels.has(ERROR_LABEL) && windowed(bucket)) throw new PipelineError(labels);
         add(labels, labelsToString(labels), bucket, measure === 'count' ? 1 : Buffer.byteLength(row.line));
       }
     }
   }
 
-  const perWindow = Number(rangeNs / width);
-  const stepBuckets = Number(grid.stepNs / width);
   const rangeSeconds = Number(rangeNs) / 1e9;
   const out: SeriesSet = new Map();
   for (const [key, b] of buckets) {

@@ -1,8 +1,10 @@
 // Vector aggregations (sum, avg, min, max, count, stddev, stdvar, topk, bottomk, sort, sort_desc) and binary
-// operators between vectors and scalars, step by step, with Prometheus semantics.
+// operators between vectors and scalars (one-to-one, or many-to-one with group_left/group_right), step by step,
+// with Prometheus semantics.
 
 import type { BinaryExpr, Grouping, VectorAggregation } from './ast.ts';
 import type { Labels } from '../model/record.ts';
+import { sortLabels } from '../model/record.ts';
 import { newSeries, seriesKey, type Series, type SeriesSet } from './series.ts';
 import { QueryError } from './query-error.ts';
 
@@ -181,6 +183,7 @@ export function binary(node: BinaryExpr, left: Value, right: Value, steps: numbe
     }
     return out;
   }
+  if (node.matching?.group) return manyToOne(node, left, right, steps);
   // vector ⊕ vector, one-to-one matching
   const rightByKey = new Map<string, Series>();
   for (const s of right.values()) rightByKey.set(matchKey(s.labels, node), s);
@@ -209,6 +212,71 @@ export function binary(node: BinaryExpr, left: Value, right: Value, steps: numbe
     if (any) out.set(seriesKey(labels), o);
   }
   return out;
+}
+
+/**
+ * `a op on (l) group_left (extra) b`, or group_right: each series of the "many" side (left for group_left) matches at
+ * most one series of the "one" side per step. Results keep the many side's labels plus the `extra` labels copied from
+ * the one side (removed where the one side lacks them). Comparisons without `bool` keep the left operand's value.
+ */
+function manyToOne(node: BinaryExpr, left: SeriesSet, right: SeriesSet, steps: number): SeriesSet {
+  const group = node.matching!.group!;
+  const manyIsLeft = group.side === 'left';
+  const [many, one] = manyIsLeft ? [left, right] : [right, left];
+  const oneByKey = new Map<string, Series[]>();
+  for (const s of one.values()) {
+    const key = matchKey(s.labels, node);
+    let members = oneByKey.get(key);
+    if (!members) oneByKey.set(key, (members = []));
+    members.push(s);
+  }
+  for (const [key, members] of oneByKey) {
+    if (members.length < 2) continue;
+    for (let k = 0; k < steps; k++) {
+      if (members.filter((m) => !Number.isNaN(m.values[k])).length > 1) {
+        throw new QueryError(
+          `found duplicate series for the match group ${key} on the ${manyIsLeft ? 'right' : 'left'} hand-side of the operation; ` +
+            'many-to-many matching not allowed: matching labels must be unique on one side',
+        );
+      }
+    }
+  }
+  const filter = COMPARISON.has(node.op) && !node.bool;
+  const out: SeriesSet = new Map();
+  for (const m of many.values()) {
+    for (const o of oneByKey.get(matchKey(m.labels, node)) ?? []) {
+      const labels = withIncluded(m.labels, o.labels, group.include);
+      const key = seriesKey(labels);
+      for (let k = 0; k < steps; k++) {
+        const mv = m.values[k];
+        const ov = o.values[k];
+        if (Number.isNaN(mv) || Number.isNaN(ov)) continue;
+        const [a, b] = manyIsLeft ? [mv, ov] : [ov, mv];
+        let v = arith(node.op, a, b);
+        if (filter) {
+          if (v !== 1) continue;
+          v = a;
+        }
+        let res = out.get(key);
+        if (!res) out.set(key, (res = newSeries(labels, steps)));
+        if (!Number.isNaN(res.values[k])) throw new QueryError(`multiple matches for labels ${key}: grouping labels must ensure unique matches`);
+        res.values[k] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/** The many side's labels with the `group_x (labels)` copied from the one side. */
+function withIncluded(many: Labels, one: Labels, include: string[]): Labels {
+  if (include.length === 0) return many;
+  const out: Labels = { ...many };
+  for (const name of include) {
+    const v = one[name];
+    if (v !== undefined && v !== '') out[name] = v;
+    else delete out[name];
+  }
+  return sortLabels(out);
 }
 
 function setOp(node: BinaryExpr, left: SeriesSet, right: SeriesSet, steps: number): SeriesSet {
