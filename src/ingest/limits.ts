@@ -37,7 +37,9 @@ export interface IngestError {
   entry?: number;
   /** 1-based line of an NDJSON body */
   line?: number;
-  reason: 'invalid_json' | 'missing_field' | 'invalid_labels' | 'line_too_long' | 'invalid_utf8' | 'timestamp_too_old' | 'timestamp_too_new' | 'invalid_timestamp';
+  reason:
+    | 'invalid_json' | 'missing_field' | 'invalid_labels' | 'line_too_long' | 'invalid_utf8' | 'timestamp_too_old' | 'timestamp_too_new'
+    | 'invalid_timestamp' | 'unsupported_action';
   message: string;
 }
 

@@ -1,6 +1,6 @@
-// Authentication and tenant selection. With keys configured, a request must carry one (Bearer, or Basic with
-// the key as password) and may only act as the tenants that key is configured for. X-Scope-OrgID picks the
-// tenant (Loki's convention), `a|b` picks several for queries.
+// Authentication and tenant selection. With keys configured, a request must carry one (Bearer, Basic with the key
+// as password, or Elasticsearch's ApiKey) and may only act as the tenants that key is configured for.
+// X-Scope-OrgID picks the tenant (Loki's convention), `a|b` picks several for queries.
 
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -44,9 +44,10 @@ export class Authenticator {
     if (names.length > 1 && !multi) throw new AuthError(403, 'X-Scope-OrgID must name exactly one tenant for this endpoint');
     if (!this.enabled) return names.length > 0 ? [...new Set(names)] : [DEFAULT_TENANT];
 
-    const key = bearerKey(req);
-    if (key === undefined) throw new AuthError(401, 'authentication required: send Authorization: Bearer <api key>');
-    const allowed = this.lookup(key);
+    const keys = presentedKeys(req);
+    if (keys.length === 0) throw new AuthError(401, 'authentication required: send Authorization: Bearer <api key>');
+    let allowed: Set<string> | undefined;
+    for (let i = 0; i < keys.length && !allowed; i++) allowed = this.lookup(keys[i]);
     if (!allowed) throw new AuthError(401, 'invalid API key');
     if (names.length === 0) {
       if (allowed.size === 1) return [...allowed];
@@ -70,16 +71,27 @@ function digest(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
-function bearerKey(req: IncomingMessage): string | undefined {
+/** The candidate keys a request presents (usually one; an ApiKey credential may be read two ways). */
+function presentedKeys(req: IncomingMessage): string[] {
   const h = req.headers.authorization;
-  if (!h) return undefined;
+  if (!h) return [];
   const [scheme, value] = h.split(/\s+/, 2);
-  if (!value) return undefined;
-  if (scheme.toLowerCase() === 'bearer') return value;
-  if (scheme.toLowerCase() === 'basic') {
+  if (!value) return [];
+  const s = scheme.toLowerCase();
+  if (s === 'bearer') return [value];
+  if (s === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    return i >= 0 ? decoded.slice(i + 1) : undefined;
+    return i >= 0 ? [decoded.slice(i + 1)] : [];
   }
-  return undefined;
+  if (s === 'apikey') {
+    // Elasticsearch clients send base64("<id>:<api_key>") (Filebeat's `api_key: id:key`, the JS client's
+    // {id, api_key}) or an encoded key verbatim: the part after the colon is the key, else the value itself.
+    const decoded = Buffer.from(value, 'base64');
+    const text = decoded.toString('utf8');
+    const i = text.indexOf(':');
+    const canonical = decoded.toString('base64').replace(/=+$/, '') === value.replace(/=+$/, '');
+    return canonical && i >= 0 && /^[\x20-\x7e]+$/.test(text) ? [text.slice(i + 1), value] : [value];
+  }
+  return [];
 }

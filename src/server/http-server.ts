@@ -16,6 +16,7 @@ import { QueryEngine } from '../query/engine.ts';
 import { lokiRoutes } from './routes/loki.ts';
 import { nativeRoutes } from './routes/native.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { elasticsearchRoutes } from './routes/elasticsearch.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => Promise<void> | void;
 
@@ -25,7 +26,8 @@ export interface RequestContext {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'HEAD' | 'DELETE' | 'GET|POST';
+  /** one method or several joined by `|`; GET also serves HEAD */
+  method: 'GET' | 'POST' | 'PUT' | 'HEAD' | 'DELETE' | 'GET|POST' | 'POST|PUT';
   /** exact path, or a pattern with `:name` segments */
   path: string;
   name: string;
@@ -68,7 +70,7 @@ export class SightlineHttpServer {
   private readonly exact = new Map<string, CompiledRoute>();
 
   constructor(private readonly deps: ServerDeps) {
-    const all = [...lokiRoutes(deps), ...nativeRoutes(deps), ...adminRoutes(deps)];
+    const all = [...lokiRoutes(deps), ...nativeRoutes(deps), ...adminRoutes(deps), ...elasticsearchRoutes(deps)];
     this.routes = all.map((r) => ({ ...r, segments: r.path.split('/') }));
     for (const r of this.routes) if (!r.path.includes(':')) this.exact.set(r.path, r);
   }
@@ -172,7 +174,6 @@ export class SightlineHttpServer {
 }
 
 function methodAllowed(allowed: Route['method'], method: string): boolean {
-  if (allowed === 'GET|POST') return method === 'GET' || method === 'POST' || method === 'HEAD';
-  if (allowed === 'GET') return method === 'GET' || method === 'HEAD';
-  return allowed === method;
+  const methods = allowed.split('|');
+  return methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
 }

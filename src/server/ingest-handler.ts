@@ -2,30 +2,32 @@
 // body, run the protocol adapter, commit durably, then answer with the adapter's errors (valid entries are kept).
 
 import type { IncomingMessage } from 'node:http';
-import type { IngestAdapter } from '../ingest/adapter.ts';
+import type { AdapterContext, AdapterResult } from '../ingest/adapter.ts';
 import { readBody } from '../ingest/body-decoding.ts';
 import type { IngestError } from '../ingest/limits.ts';
 import { HttpError, type ServerDeps } from './http-server.ts';
 
-export interface IngestOutcome {
+export interface IngestOutcome<R extends AdapterResult = AdapterResult> {
   tenant: string;
   accepted: number;
   errors: IngestError[];
   /** entries seen, accepted or not */
   total: number;
+  /** the adapter's whole result, for protocols whose reply needs more than the errors (e.g. per-item results) */
+  result: R;
 }
 
 /** Bytes of request bodies being read or committed; past the cap new requests get 429 instead of memory. */
 let inflightBytes = 0;
 const MAX_INFLIGHT_BYTES = 256 * 1024 * 1024;
 
-export async function ingestRequest(
+export async function ingestRequest<R extends AdapterResult = AdapterResult>(
   deps: ServerDeps,
   req: IncomingMessage,
-  adapter: IngestAdapter,
+  adapter: (body: Buffer, ctx: AdapterContext) => R,
   protocol: string,
   extraLabels?: Record<string, string>,
-): Promise<IngestOutcome> {
+): Promise<IngestOutcome<R>> {
   const [tenant] = deps.auth.tenants(req, false);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (inflightBytes + declared > MAX_INFLIGHT_BYTES && inflightBytes > 0) {
@@ -43,7 +45,7 @@ export async function ingestRequest(
     deps.metrics.ingestEntries.inc({ tenant, protocol }, result.batch.entries);
     deps.metrics.ingestBytes.inc({ tenant, protocol }, result.batch.bytes);
     for (const e of result.errors) deps.metrics.ingestRejected.inc({ reason: e.reason, protocol });
-    return { tenant, accepted: result.batch.entries, errors: result.errors, total: result.batch.entries + result.errors.length };
+    return { tenant, accepted: result.batch.entries, errors: result.errors, total: result.batch.entries + result.errors.length, result };
   } finally {
     inflightBytes -= declared;
   }

@@ -1,8 +1,10 @@
-// Loki's HTTP API: push (JSON), query, query_range, labels, label values and series, answered in Loki's shapes.
-// Query parameters come from the URL or, for POST, a form-encoded body.
+// Loki's HTTP API: push (JSON or protobuf+snappy), query, query_range, labels, label values and series, answered in
+// Loki's shapes. Query parameters come from the URL or, for POST, a form-encoded body.
 
 import type { IncomingMessage } from 'node:http';
+import type { IngestAdapter } from '../../ingest/adapter.ts';
 import { parseLokiJson } from '../../ingest/loki-json.ts';
+import { parseLokiProtobuf } from '../../ingest/loki-protobuf.ts';
 import { readBody } from '../../ingest/body-decoding.ts';
 import type { QueryOutcome, QueryResult } from '../../query/engine.ts';
 import { parseExpr, parseLogQuery } from '../../query/parser.ts';
@@ -117,11 +119,11 @@ export function lokiRoutes(deps: ServerDeps): Route[] {
       name: 'loki_push',
       handler: async (req, res) => {
         const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-        if (type === 'application/x-protobuf') {
-          throw new HttpError(415, 'protobuf push bodies are not supported yet: send Content-Type: application/json');
-        }
-        if (type !== 'application/json' && type !== '') throw new HttpError(415, `unsupported Content-Type "${type}": send application/json`);
-        const outcome = await ingestRequest(deps, req, parseLokiJson, 'loki');
+        let adapter: IngestAdapter;
+        if (type === 'application/x-protobuf') adapter = parseLokiProtobuf;
+        else if (type === 'application/json' || type === '') adapter = parseLokiJson;
+        else throw new HttpError(415, `unsupported Content-Type "${type}": send application/json or application/x-protobuf (snappy-compressed)`);
+        const outcome = await ingestRequest(deps, req, adapter, 'loki');
         if (outcome.errors.length > 0) throw new HttpError(400, describeErrors(outcome));
         res.writeHead(204);
         res.end();
