@@ -8,7 +8,7 @@ Usage:
   sightline server [--data-dir DIR] [--host H] [--port N] [--config FILE] [--tls-cert F --tls-key F] [--memory-limit MB]
   sightline query '<LogQL>' [--since 1h | --from T --to T] [--limit N] [--server URL] [--output text|json] [--tenant T] [--api-key K]
   sightline demo [--data-dir DIR] [--port N] [--rate LINES_PER_SEC]
-  sightline bench [--lines N] [--peer victorialogs] [--out FILE]
+  sightline bench [--lines N] [--concurrency C] [--peer victorialogs] [--out FILE] [--cache-dir DIR] (see bench --help)
   sightline --version
 
 Run 'sightline <command> --help' for a command's options.
