@@ -1,11 +1,13 @@
 // Splits a log query into what the store evaluates (stream matchers, line filters on the original line) and
 // the pipeline stages left for the TypeScript evaluators.
 
-import type { LogQuery, PipelineStage } from './ast.ts';
+import type { LabelFilterExpr, LogQuery, PipelineStage } from './ast.ts';
 import type { LineFilterPlan } from '../store/plan.ts';
 
 export interface LogQueryPlan {
   lineFilters: LineFilterPlan[];
+  /** equality label filters seen before any parser: a prefilter the store can use (the stages still run them) */
+  fieldEquals: { name: string; value: string }[];
   /** stages the store cannot run, in query order */
   stages: PipelineStage[];
 }
@@ -20,10 +22,15 @@ const PUSHABLE: Record<string, LineFilterPlan['op'] | undefined> = {
 export function planLogQuery(q: LogQuery): LogQueryPlan {
   const lineFilters: LineFilterPlan[] = [];
   const stages: PipelineStage[] = [];
+  const fieldEquals: { name: string; value: string }[] = [];
+  // label filters before any stage that adds or changes labels see only stream labels and structured metadata
+  let labelsUntouched = true;
   // line filters see the original line until a stage rewrites it
   let lineRewritten = false;
   for (const stage of q.stages) {
     if (stage.kind === 'line_format' || stage.kind === 'decolorize') lineRewritten = true;
+    if (stage.kind === 'label_filter' && labelsUntouched) collectEqualities(stage.expr, fieldEquals);
+    else if (stage.kind !== 'line_filter') labelsUntouched = false;
     const op = stage.kind === 'line_filter' ? PUSHABLE[stage.op] : undefined;
     if (stage.kind === 'line_filter' && op && !lineRewritten && !stage.values.some((v) => v.includes('\u0000'))) {
       lineFilters.push({ op, values: stage.values });
@@ -31,5 +38,15 @@ export function planLogQuery(q: LogQuery): LogQueryPlan {
       stages.push(stage);
     }
   }
-  return { lineFilters, stages };
+  return { lineFilters, fieldEquals, stages };
+}
+
+/** The `name = "value"` leaves that every row passing `expr` must satisfy (the and-ed ones, not under an or). */
+function collectEqualities(expr: LabelFilterExpr, out: { name: string; value: string }[]): void {
+  if (expr.kind === 'and') {
+    collectEqualities(expr.left, out);
+    collectEqualities(expr.right, out);
+  } else if (expr.kind === 'string' && expr.op === '=' && expr.value !== '' && !expr.name.startsWith('__') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.name)) {
+    out.push({ name: expr.name, value: expr.value });
+  }
 }

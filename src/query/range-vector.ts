@@ -69,7 +69,7 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
     b.sums.set(bucket, (b.sums.get(bucket) ?? 0) + v);
   };
 
-  const selection = { tenants, matchers: node.query.selector, fromNs: base + 1n, toNs: endNs + 1n, lineFilters: plan.lineFilters };
+  const selection = { tenants, matchers: node.query.selector, fromNs: base + 1n, toNs: endNs + 1n, lineFilters: plan.lineFilters, fieldEquals: plan.fieldEquals };
   if (plan.stages.length === 0) {
     const rows = await store.aggregate({ ...selection, measure, baseNs: base, widthNs: width }, stats);
     const keys = new Map<number, string>();

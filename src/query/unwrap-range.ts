@@ -73,7 +73,7 @@ export async function evalUnwrapRange(store: Store, node: RangeAggregation, grid
   let next = 0; // the first step whose window is still open
   let nextEnd = stepEnd(0);
   let lastTs = -1n << 63n;
-  const selection = { tenants, matchers: node.query.selector, fromNs: t0 - rangeNs + 1n, toNs: stepEnd(steps - 1) + 1n, lineFilters: plan.lineFilters };
+  const selection = { tenants, matchers: node.query.selector, fromNs: t0 - rangeNs + 1n, toNs: stepEnd(steps - 1) + 1n, lineFilters: plan.lineFilters, fieldEquals: plan.fieldEquals };
   for await (const chunk of store.scan({ ...selection, direction: 'forward' }, stats)) {
     for (let i = 0; i < chunk.ts.length; i++) {
       const tsNs = chunk.ts[i]!;

@@ -39,11 +39,12 @@ export class StreamBlocks {
 
   constructor(readonly streamId: number) {}
 
-  addLine(line: string, ts: bigint): void {
+  addLine(line: string, ts: bigint, metadata?: Record<string, string>): void {
     if (this.rows === 0 || ts < this.minTs) this.minTs = ts;
     if (this.rows === 0 || ts > this.maxTs) this.maxTs = ts;
     this.rows++;
     this.current.addLine(line, ts);
+    if (metadata !== undefined) for (const k in metadata) this.current.addValueTokens(metadata[k]);
     if (this.current.rows >= BLOCK_ROWS) {
       this.frozen.push(this.current.build(this.streamId));
       this.current = new StreamIndexBuilder();

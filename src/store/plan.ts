@@ -17,6 +17,11 @@ export interface Selection {
   fromNs: bigint;
   toNs: bigint;
   lineFilters: LineFilterPlan[];
+  /**
+   * `name = value` conditions on a row's labels as LogQL sees them before any parser: the stream's label, or the
+   * structured metadata field when the stream has no such label. A prefilter: the engine still applies its stages.
+   */
+  fieldEquals?: { name: string; value: string }[];
 }
 
 /** Stream records in time order, newest first when backward. `limit` is exact only if nothing filters after the store. */

@@ -144,6 +144,23 @@ export class StreamIndexBuilder {
     if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
   }
 
+  /** Adds the tokens of a structured-metadata value (tokens only: metadata is matched by whole value). */
+  addValueTokens(value: string): void {
+    let h = FNV_OFFSET;
+    let tokenLength = 0;
+    for (let i = 0; i <= value.length; i++) {
+      const c = i < value.length ? value.charCodeAt(i) : 32;
+      if (c >= 128 || ASCII_TOKEN[c] === 1) {
+        h = Math.imul(h ^ (c < 128 ? ASCII_LOWER[c] : c), FNV_PRIME);
+        tokenLength++;
+      } else if (tokenLength > 0) {
+        if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) this.tokens.add(h >>> 0);
+        h = FNV_OFFSET;
+        tokenLength = 0;
+      }
+    }
+  }
+
   /** True if lines added so far may meet the requirements (exact for tokens, since the set is exact). */
   mayContain(req: NeedleRequirements): boolean {
     if (!trigramsPresent(this.trigrams, req)) return false;
@@ -262,6 +279,22 @@ function hexgramsPresent(bitmap: Uint8Array | undefined, req: NeedleRequirements
     if ((bitmap[g >>> 3] & (1 << (g & 7))) === 0) return false;
   }
   return true;
+}
+
+/** What a structured-metadata value equal to `value` requires: each of its tokens, whole. */
+export function valueRequirements(value: string): NeedleRequirements {
+  const tokens: number[] = [];
+  let start = -1;
+  for (let i = 0; i <= value.length; i++) {
+    const c = i < value.length ? value.charCodeAt(i) : -1;
+    if (c >= 0 && isTokenChar(c)) {
+      if (start < 0) start = i;
+    } else {
+      if (start >= 0 && i - start >= MIN_TOKEN && i - start <= MAX_TOKEN) tokens.push(hashToken(value, start, i));
+      start = -1;
+    }
+  }
+  return { tokens, trigrams: [], hexgrams: [] };
 }
 
 /** Hash of a whole word (the token must be the full run of token chars), for word-exact lookups. */

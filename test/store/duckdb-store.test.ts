@@ -95,3 +95,27 @@ test('too many bytes waiting for commit are refused with a retryable error, the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('field equality prefilter: stream labels settle it, otherwise structured metadata does, and the index prunes', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sightline-store-'));
+  try {
+    const store = await DuckDbStore.open({ dataDir: dir, sealRows: 20_000 });
+    // metadata trace_id=t<i> on every 10th row of each service; one stream carries trace_id as a label
+    await store.append({ tenant: 't1', streams: [{ labels: { service: 'edge', trace_id: 't120' }, ts: [NOW - 1_000_000n], lines: ['edge saw it'], metadata: [undefined] }], entries: 1, bytes: 11 });
+    for (let k = 0; k < 4; k++) await store.append(batch('t1', k % 2 ? 'api' : 'db', k * 10_000, 10_000));
+    await store.sealNow();
+    const stats: ScanStats = { partsTotal: 0, partsScanned: 0, streamsMatched: 0, rowsScanned: 0 };
+    const rows = await collect(store, { fieldEquals: [{ name: 'trace_id', value: 't120' }] }, stats);
+    assert.deepEqual(rows.sort(), ['edge saw it', 'req=120 service=db msg="w23 happened" took=120ms']);
+    assert.ok(stats.partsScanned < stats.partsTotal, `the index should skip parts: ${stats.partsScanned} of ${stats.partsTotal}`);
+    // a label that contradicts the condition excludes its stream; two conditions must both hold
+    assert.deepEqual(await collect(store, { fieldEquals: [{ name: 'service', value: 'api' }, { name: 'trace_id', value: 't120' }] }), []);
+    assert.deepEqual(await collect(store, { fieldEquals: [{ name: 'service', value: 'db' }, { name: 'trace_id', value: 't120' }] }), ['req=120 service=db msg="w23 happened" took=120ms']);
+    // counting honours it too (no shortcut through block counts)
+    const counts = await store.aggregate({ tenants: ['t1'], matchers: [], fromNs: 0n, toNs: NOW + 1n, lineFilters: [], fieldEquals: [{ name: 'trace_id', value: 't30010' }], measure: 'count', baseNs: 0n, widthNs: NOW + 1n });
+    assert.equal(counts.value.reduce((a, b) => a + b, 0), 1);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,9 +10,9 @@ import type { Matcher } from '../../query/ast.ts';
 import type { AggregatePlan, AggregateRows, RowChunk, ScanPlan, ScanStats, Selection, StreamInfo } from '../plan.ts';
 import { StoreBusyError, type Store } from '../store.ts';
 import { StreamRegistry, type RegisteredStream } from '../stream-registry.ts';
-import { deserializeIndexes, needleRequirements, serializeIndexes, type NeedleRequirements, type StreamIndex } from '../token-index.ts';
+import { deserializeIndexes, needleRequirements, serializeIndexes, valueRequirements, type NeedleRequirements, type StreamIndex } from '../token-index.ts';
 import { StreamBlocks, blockMatches, limitBound, type BlockExtent } from '../block-index.ts';
-import { sqlString, unionSelect, type Source } from './sql.ts';
+import { fieldPredicate, sqlString, unionSelect, type Source } from './sql.ts';
 
 export interface DuckDbStoreOptions {
   dataDir: string;
@@ -189,21 +189,21 @@ export class DuckDbStore implements Store {
   }
 
   private async recoverHot(h: HotTable): Promise<void> {
-    const result = await this.writeConn.stream(`SELECT ts, stream, line FROM ${h.name}`);
+    const result = await this.writeConn.stream(`SELECT ts, stream, line, meta FROM ${h.name}`);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      const [ts, stream, line] = chunk.getColumns() as [bigint[], number[], string[]];
-      for (let i = 0; i < ts.length; i++) this.indexRow(h, stream[i], ts[i], line[i]);
+      const [ts, stream, line, meta] = chunk.getColumns() as [bigint[], number[], string[], (string | null)[]];
+      for (let i = 0; i < ts.length; i++) this.indexRow(h, stream[i], ts[i], line[i], meta[i] === null ? undefined : (JSON.parse(meta[i]!) as Record<string, string>));
     }
     if (h.rows > 0) h.firstAppendAt = Date.now();
     for (const [id, b] of h.builders) this.registry.touch(id, b.minTs, b.maxTs);
   }
 
-  private indexRow(h: HotTable, streamId: number, ts: bigint, line: string): void {
+  private indexRow(h: HotTable, streamId: number, ts: bigint, line: string, metadata?: Record<string, string>): void {
     let b = h.builders.get(streamId);
     if (!b) h.builders.set(streamId, (b = new StreamBlocks(streamId)));
-    b.addLine(line, ts);
+    b.addLine(line, ts, metadata);
     h.rows++;
     h.bytes += line.length;
   }
@@ -271,7 +271,7 @@ export class DuckDbStore implements Store {
         const t = ts[i];
         const m = metadata[i];
         ndjson += '{"ts":' + t + prefix + JSON.stringify(lines[i]) + (m === undefined ? '}\n' : ',"m":' + JSON.stringify(m) + '}\n');
-        this.indexRow(h, stream.id, t, lines[i]);
+        this.indexRow(h, stream.id, t, lines[i], m);
         if (t < minTs) minTs = t;
         if (t > maxTs) maxTs = t;
       }
@@ -485,6 +485,14 @@ export class DuckDbStore implements Store {
     else this.queryPool.push(c);
   }
 
+  /** The SQL form of the selection's field conditions, or undefined when it has none. */
+  private fieldSql(sel: Selection): string | undefined {
+    const fields = sel.fieldEquals ?? [];
+    if (fields.length === 0) return undefined;
+    const streams = this.registry.select(sel.tenants, sel.matchers, sel.fromNs, sel.toNs);
+    return fieldPredicate(fields.map((f) => ({ ...f, byLabel: streams.filter((s) => s.labels[f.name] === f.value).map((s) => s.id) })));
+  }
+
   /**
    * Sources worth reading for a selection, pruned by tenant, labels, time and the full-text index. With a needle
    * and few candidate blocks, each block is read on its own (stream and time bounds let Parquet skip the rest);
@@ -497,9 +505,22 @@ export class DuckDbStore implements Store {
       stats.streamsMatched += streams.length;
     }
     if (streams.length === 0) return [];
-    const filters: NeedleRequirements[][] = sel.lineFilters
+    const lineNeedles: NeedleRequirements[][] = sel.lineFilters
       .filter((f) => f.op === 'contains')
       .map((f) => f.values.map((v) => needleRequirements(v)));
+    // a field condition a stream's own label settles costs nothing; otherwise its value must be in the block's tokens
+    const filtersOf = new Map<number, NeedleRequirements[][]>();
+    for (const s of streams) {
+      let filters = lineNeedles;
+      let possible = true;
+      for (const f of sel.fieldEquals ?? []) {
+        const label = s.labels[f.name];
+        if (label !== undefined) possible &&= label === f.value;
+        else filters = [...filters, [valueRequirements(f.value)]];
+      }
+      if (possible) filtersOf.set(s.id, filters);
+    }
+    const needles = lineNeedles.length > 0 || (sel.fieldEquals?.length ?? 0) > 0;
     const sources: Source[] = [];
     const wholeFiles: string[] = [];
     const wholeStreams = new Set<number>();
@@ -508,14 +529,15 @@ export class DuckDbStore implements Store {
       if (part.maxTs < sel.fromNs || part.minTs >= sel.toNs) continue;
       const file = path.join(this.opts.dataDir, part.file);
       if (!part.indexes) {
-        for (const s of streams) wholeStreams.add(s.id);
+        for (const id of filtersOf.keys()) wholeStreams.add(id);
         wholeFiles.push(file);
         partsRead++;
         continue;
       }
       const candidates: StreamIndex[] = [];
       for (const s of streams) {
-        if (answered?.(part, s.id)) continue;
+        const filters = filtersOf.get(s.id);
+        if (!filters || answered?.(part, s.id)) continue;
         const blocks = part.indexes.get(s.id);
         if (blocks) for (const b of blocks) if (blockMatches(b, sel.fromNs, sel.toNs, filters)) candidates.push(b);
       }
@@ -523,7 +545,7 @@ export class DuckDbStore implements Store {
       partsRead++;
       // each block read decodes at least one row group, so per-block reads only pay off for a few sparse blocks
       const candidateRows = candidates.reduce((n, b) => n + b.rows, 0);
-      if (filters.length > 0 && candidates.length <= MAX_BLOCK_SOURCES && candidateRows * 8 < part.rows) {
+      if (needles && candidates.length <= MAX_BLOCK_SOURCES && candidateRows * 8 < part.rows) {
         for (const b of candidates) sources.push({ kind: 'parquet', files: [file], streamIds: [b.streamId], minTs: b.minTs, maxTs: b.maxTs });
       } else {
         for (const b of candidates) wholeStreams.add(b.streamId);
@@ -536,7 +558,8 @@ export class DuckDbStore implements Store {
       const ids: number[] = [];
       for (const s of streams) {
         const b = h.builders.get(s.id);
-        if (b && b.mayMatch(sel.fromNs, sel.toNs, filters)) ids.push(s.id);
+        const filters = filtersOf.get(s.id);
+        if (b && filters && b.mayMatch(sel.fromNs, sel.toNs, filters)) ids.push(s.id);
       }
       if (ids.length > 0) sources.push({ kind: 'table', table: h.name, streamIds: ids });
     }
@@ -549,7 +572,9 @@ export class DuckDbStore implements Store {
     try {
       // with a limit and nothing to filter, the index says how far back the newest `limit` rows can reach:
       // parts and rows beyond that bound are never read
-      const bound = plan.limit !== undefined && plan.lineFilters.length === 0 ? this.limitBoundFromIndex(view, plan) : undefined;
+      const unfiltered = plan.lineFilters.length === 0 && !plan.fieldEquals?.length;
+      const extra = this.fieldSql(plan);
+      const bound = plan.limit !== undefined && unfiltered ? this.limitBoundFromIndex(view, plan) : undefined;
       if (bound !== undefined) plan = plan.direction === 'backward' ? { ...plan, fromNs: bound } : { ...plan, toNs: bound + 1n };
       const sources = this.sources(view, plan, stats);
       if (sources.length === 0) return;
@@ -557,7 +582,7 @@ export class DuckDbStore implements Store {
       const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
       if (plan.limit !== undefined) {
         let { fromNs, toNs } = plan;
-        if (bound === undefined && plan.lineFilters.length === 0) {
+        if (bound === undefined && unfiltered) {
           // find the time of the limit-th row from the ts column alone, then read lines only from there on:
           // otherwise the sort would drag every line of the range along
           const cut = await conn.runAndReadAll(
@@ -569,7 +594,7 @@ export class DuckDbStore implements Store {
             else toNs = edge + 1n;
           }
         }
-        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, fromNs, toNs, plan.lineFilters)}) ORDER BY ts ${order} LIMIT ${plan.limit}`;
+        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, fromNs, toNs, plan.lineFilters, extra)}) ORDER BY ts ${order} LIMIT ${plan.limit}`;
         yield* this.streamRows(conn, sql, stats);
         return;
       }
@@ -591,7 +616,7 @@ export class DuckDbStore implements Store {
           lo = to;
         }
         width *= 2n;
-        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, from, to, plan.lineFilters)}) ORDER BY ts ${order}`;
+        const sql = `SELECT ts, stream, line, meta FROM (${unionSelect('ts, stream, line, meta', sources, from, to, plan.lineFilters, extra)}) ORDER BY ts ${order}`;
         yield* this.streamRows(conn, sql, stats);
       }
     } finally {
@@ -616,7 +641,7 @@ export class DuckDbStore implements Store {
     let conn: DuckDBConnection | undefined;
     try {
       const out: AggregateRows = { stream: [], bucket: [], value: [] };
-      const answered = plan.measure === 'count' && plan.lineFilters.length === 0 ? this.countFromIndex(view, plan, out) : undefined;
+      const answered = plan.measure === 'count' && plan.lineFilters.length === 0 && !plan.fieldEquals?.length ? this.countFromIndex(view, plan, out) : undefined;
       const sources = this.sources(view, plan, stats, answered);
       if (sources.length === 0) return out;
       conn = await this.connection();
@@ -624,7 +649,7 @@ export class DuckDbStore implements Store {
       const columns = plan.measure === 'count' ? 'ts, stream' : 'ts, stream, line';
       const sql =
         `SELECT stream, ((ts - ${plan.baseNs} - 1) // ${plan.widthNs} + 1) AS bucket, ${measure} AS v ` +
-        `FROM (${unionSelect(columns, sources, plan.fromNs, plan.toNs, plan.lineFilters)}) GROUP BY ALL`;
+        `FROM (${unionSelect(columns, sources, plan.fromNs, plan.toNs, plan.lineFilters, this.fieldSql(plan))}) GROUP BY ALL`;
       const reader = await conn.runAndReadAll(sql);
       const [stream, bucket, value] = reader.getColumns() as [number[], bigint[], (bigint | number)[]];
       for (let i = 0; i < stream.length; i++) {

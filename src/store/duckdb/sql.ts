@@ -25,8 +25,9 @@ function linePredicate(f: LineFilterPlan): string {
   return f.op === 'contains' || f.op === 'regex' ? any : `NOT ${any}`;
 }
 
-export function wherePredicate(streamIds: number[], fromNs: bigint, toNs: bigint, lineFilters: LineFilterPlan[]): string {
+export function wherePredicate(streamIds: number[], fromNs: bigint, toNs: bigint, lineFilters: LineFilterPlan[], extra?: string): string {
   const conds = [`ts >= ${fromNs}`, `ts < ${toNs}`];
+  if (extra) conds.push(extra);
   conds.push(streamIds.length === 1 ? `stream = ${streamIds[0]}` : `stream IN (${streamIds.join(',')})`);
   for (const f of lineFilters) conds.push(linePredicate(f));
   return conds.join(' AND ');
@@ -38,12 +39,25 @@ function fromClause(s: Source): string {
 }
 
 /** `SELECT <columns> FROM src1 WHERE … UNION ALL SELECT … FROM src2 WHERE …` */
-export function unionSelect(columns: string, sources: Source[], fromNs: bigint, toNs: bigint, lineFilters: LineFilterPlan[]): string {
+export function unionSelect(columns: string, sources: Source[], fromNs: bigint, toNs: bigint, lineFilters: LineFilterPlan[], extra?: string): string {
   return sources
     .map((s) => {
       const from = s.minTs !== undefined && s.minTs > fromNs ? s.minTs : fromNs;
       const to = s.maxTs !== undefined && s.maxTs + 1n < toNs ? s.maxTs + 1n : toNs;
-      return `SELECT ${columns} FROM ${fromClause(s)} WHERE ${wherePredicate(s.streamIds, from, to, lineFilters)}`;
+      return `SELECT ${columns} FROM ${fromClause(s)} WHERE ${wherePredicate(s.streamIds, from, to, lineFilters, extra)}`;
     })
     .join('\nUNION ALL\n');
+}
+
+/**
+ * SQL for `fieldEquals`: each condition holds through the stream's label (streams listed in `byLabel`) or through
+ * the row's structured metadata.
+ */
+export function fieldPredicate(fields: { name: string; value: string; byLabel: number[] }[]): string {
+  return fields
+    .map((f) => {
+      const meta = `json_extract_string(meta, ${sqlString('$."' + f.name + '"')}) = ${sqlString(f.value)}`;
+      return f.byLabel.length === 0 ? meta : `(stream IN (${f.byLabel.join(',')}) OR ${meta})`;
+    })
+    .join(' AND ');
 }
