@@ -126,6 +126,7 @@ const ROWS: Row[] = [
   { key: 'q_newest_service_ms', label: 'newest 100 of a service, ms', get: (t) => t.queries.newest_service?.medianMs, fmt: fixed(1) },
   { key: 'q_newest_all_ms', label: 'newest 100 overall, ms', get: (t) => t.queries.newest_all?.medianMs, fmt: fixed(1) },
   { key: 'q_trace_ms', label: 'trace id lookup, ms', get: (t) => t.queries.trace?.medianMs, fmt: fixed(1) },
+  { key: 'q_trace_field_ms', label: 'trace id as a field, ms', get: (t) => t.queries.trace_field?.medianMs, fmt: fixed(1) },
 ];
 
 /** sightline ÷ peer for every metric both have. */

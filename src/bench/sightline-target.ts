@@ -83,12 +83,14 @@ export class SightlineTarget implements Target {
     const byLevel = 'sum by (level) (count_over_time({}[24h]))';
     const newestService = `{service="${service}"}`;
     const trace = `{} |= "${m.traceProbe.traceId}"`;
+    const traceField = `{} | trace_id="${m.traceProbe.traceId}"`;
     return [
       { name: 'needle', text: needle, expect: { count: m.needleCount }, run: () => this.rangeQuery(needle, 1000) },
       { name: 'count_by_level', text: byLevel, expect: { total: m.lines }, run: () => this.instantQuery(byLevel) },
       { name: 'newest_service', text: `${newestService} limit=100`, expect: { count: 100 }, run: () => this.rangeQuery(newestService, 100) },
       { name: 'newest_all', text: '{} limit=100', expect: { count: 100 }, run: () => this.rangeQuery('{}', 100) },
       { name: 'trace', text: trace, expect: { count: m.traceProbe.lines }, run: () => this.rangeQuery(trace, 1000) },
+      { name: 'trace_field', text: traceField, expect: { count: m.traceProbe.lines }, run: () => this.rangeQuery(traceField, 1000) },
     ];
   }
 }

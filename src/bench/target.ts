@@ -11,7 +11,7 @@ export interface QueryOutcome {
 }
 
 export interface BenchQuery {
-  /** stable key in the results: needle, count_by_level, newest_service, newest_all, trace */
+  /** stable key in the results: needle, count_by_level, newest_service, newest_all, trace, trace_field */
   name: string;
   /** the query text as the store reads it */
   text: string;

@@ -116,12 +116,14 @@ export class VictoriaLogsTarget implements Target {
     const byLevel = '* | stats by (level) count() as n';
     const newestService = `{service="${service}"}`;
     const trace = `"${m.traceProbe.traceId}"`;
+    const traceField = `trace_id:="${m.traceProbe.traceId}"`;
     return [
       { name: 'needle', text: m.needle, expect: { count: m.needleCount }, run: async () => countJsonLines(await this.logsql(m.needle, 1000)) },
       { name: 'count_by_level', text: byLevel, expect: { total: m.lines }, run: async () => sumStats(await this.logsql(byLevel), 'n') },
       { name: 'newest_service', text: `${newestService} limit=100`, expect: { count: 100 }, run: async () => countJsonLines(await this.logsql(newestService, 100)) },
       { name: 'newest_all', text: '* limit=100', expect: { count: 100 }, run: async () => countJsonLines(await this.logsql('*', 100)) },
       { name: 'trace', text: trace, expect: { count: m.traceProbe.lines }, run: async () => countJsonLines(await this.logsql(trace, 1000)) },
+      { name: 'trace_field', text: traceField, expect: { count: m.traceProbe.lines }, run: async () => countJsonLines(await this.logsql(traceField, 1000)) },
     ];
   }
 }
