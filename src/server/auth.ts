@@ -1,5 +1,5 @@
 // Authentication and tenant selection. With keys configured, a request must carry one (Bearer, Basic with the key
-// as password, or Elasticsearch's ApiKey) and may only act as the tenants that key is configured for.
+// as password, Elasticsearch's ApiKey, or Splunk HEC's `Splunk <token>`) and may only act as the tenants that key is configured for.
 // X-Scope-OrgID picks the tenant (Loki's convention), `a|b` picks several for queries.
 
 import { timingSafeEqual, createHash } from 'node:crypto';
@@ -78,7 +78,8 @@ function presentedKeys(req: IncomingMessage): string[] {
   const [scheme, value] = h.split(/\s+/, 2);
   if (!value) return [];
   const s = scheme.toLowerCase();
-  if (s === 'bearer') return [value];
+  // Splunk HEC clients send `Authorization: Splunk <token>`; the token is a Sightline API key
+  if (s === 'bearer' || s === 'splunk') return [value];
   if (s === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const i = decoded.indexOf(':');

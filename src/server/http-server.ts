@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { AuthError, Authenticator } from './auth.ts';
 import type { ServerConfig } from './config.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -17,8 +18,16 @@ import { lokiRoutes } from './routes/loki.ts';
 import { nativeRoutes } from './routes/native.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { elasticsearchRoutes } from './routes/elasticsearch.ts';
+import { otlpRoutes } from './routes/otlp.ts';
+import { splunkHecRoutes } from './routes/splunk-hec.ts';
+import { lokiIndexRoutes } from './routes/loki-index.ts';
+import { LiveTail } from './routes/loki-tail.ts';
+import { lokiMiscRoutes } from './routes/loki-misc.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => Promise<void> | void;
+
+/** Takes over a connection that asked to switch protocols (WebSocket); throw before writing to refuse it. */
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer, ctx: RequestContext) => void;
 
 export interface RequestContext {
   url: URL;
@@ -32,6 +41,8 @@ export interface Route {
   path: string;
   name: string;
   handler: Handler;
+  /** for GET routes that also accept an `Upgrade` (the WebSocket handshake) */
+  upgrade?: UpgradeHandler;
 }
 
 /** Everything a route module needs. */
@@ -68,9 +79,21 @@ export class SightlineHttpServer {
   private server: http.Server | undefined;
   private readonly routes: CompiledRoute[];
   private readonly exact = new Map<string, CompiledRoute>();
+  private readonly liveTail: LiveTail;
 
   constructor(private readonly deps: ServerDeps) {
-    const all = [...lokiRoutes(deps), ...nativeRoutes(deps), ...adminRoutes(deps), ...elasticsearchRoutes(deps)];
+    this.liveTail = new LiveTail(deps);
+    const all = [
+      ...lokiRoutes(deps),
+      ...lokiIndexRoutes(deps),
+      ...this.liveTail.routes(),
+      ...lokiMiscRoutes(deps),
+      ...nativeRoutes(deps),
+      ...adminRoutes(deps),
+      ...elasticsearchRoutes(deps),
+      ...otlpRoutes(deps),
+      ...splunkHecRoutes(deps),
+    ];
     this.routes = all.map((r) => ({ ...r, segments: r.path.split('/') }));
     for (const r of this.routes) if (!r.path.includes(':')) this.exact.set(r.path, r);
   }
@@ -81,6 +104,7 @@ export class SightlineHttpServer {
     this.server = config.tls
       ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler)
       : http.createServer(handler);
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
     this.server.requestTimeout = 300_000;
     await new Promise<void>((resolve, reject) => {
@@ -92,6 +116,7 @@ export class SightlineHttpServer {
 
   async close(): Promise<void> {
     if (!this.server) return;
+    await this.liveTail.close();
     const s = this.server;
     await new Promise<void>((resolve) => {
       s.close(() => resolve());
@@ -141,33 +166,30 @@ export class SightlineHttpServer {
     }
   }
 
-  private sendError(res: ServerResponse, e: unknown): void {
-    let status = 500;
-    let message = 'internal error';
-    const headers: Record<string, string> = {};
-    if (e instanceof HttpError) {
-      status = e.status;
-      message = e.message;
-      Object.assign(headers, e.headers);
-    } else if (e instanceof AuthError || e instanceof BodyError) {
-      status = e.status;
-      message = e.message;
-    } else if (e instanceof StoreBusyError) {
-      status = e.retryAfterSeconds > 1 ? 503 : 429;
-      message = e.message;
-      headers['Retry-After'] = String(e.retryAfterSeconds);
-    } else if (e instanceof ParamError || e instanceof QueryError || (e instanceof Error && e.name === 'LogQLParseError')) {
-      status = 400;
-      message = (e as Error).message;
-    } else if (e instanceof Error) {
-      message = e.message;
-      process.stderr.write(`sightline: request failed: ${e.stack ?? e.message}\n`);
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const found = this.match(req.method ?? 'GET', url.pathname);
+    let routeName = 'unknown';
+    let status = 101;
+    try {
+      if (found === undefined || found === 'method' || !found.route.upgrade) throw new HttpError(404, `no WebSocket endpoint at ${url.pathname}`);
+      routeName = found.route.name;
+      found.route.upgrade(req, socket, head, { url, params: found.params });
+    } catch (e) {
+      // refuse the handshake with a plain HTTP reply carrying the same JSON error body as other routes
+      const { status: code, body } = errorReply(e);
+      status = code;
+      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
     }
+    this.deps.metrics.requests.inc({ route: routeName, status: String(status) });
+  }
+
+  private sendError(res: ServerResponse, e: unknown): void {
+    const { status, headers, body } = errorReply(e);
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const body = JSON.stringify({ status: 'error', errorType: status === 400 ? 'bad_data' : 'error', code: status, message, error: message });
     res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body), ...headers });
     res.end(body);
   }
@@ -176,4 +198,31 @@ export class SightlineHttpServer {
 function methodAllowed(allowed: Route['method'], method: string): boolean {
   const methods = allowed.split('|');
   return methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
+}
+
+/** The status, headers and Loki-style JSON body answering an error thrown by a route. */
+function errorReply(e: unknown): { status: number; headers: Record<string, string>; body: string } {
+  let status = 500;
+  let message = 'internal error';
+  const headers: Record<string, string> = {};
+  if (e instanceof HttpError) {
+    status = e.status;
+    message = e.message;
+    Object.assign(headers, e.headers);
+  } else if (e instanceof AuthError || e instanceof BodyError) {
+    status = e.status;
+    message = e.message;
+  } else if (e instanceof StoreBusyError) {
+    status = e.retryAfterSeconds > 1 ? 503 : 429;
+    message = e.message;
+    headers['Retry-After'] = String(e.retryAfterSeconds);
+  } else if (e instanceof ParamError || e instanceof QueryError || (e instanceof Error && e.name === 'LogQLParseError')) {
+    status = 400;
+    message = (e as Error).message;
+  } else if (e instanceof Error) {
+    message = e.message;
+    process.stderr.write(`sightline: request failed: ${e.stack ?? e.message}\n`);
+  }
+  const body = JSON.stringify({ status: 'error', errorType: status === 400 ? 'bad_data' : 'error', code: status, message, error: message });
+  return { status, headers, body };
 }

@@ -14,10 +14,11 @@ import { describeErrors, ingestRequest } from '../ingest-handler.ts';
 import { defaultStepNs, ParamError, parseLokiTime, parseStep } from '../loki-params.ts';
 import { QueryError } from '../../query/query-error.ts';
 
-const HOUR_NS = 3_600_000_000_000n;
+export const HOUR_NS = 3_600_000_000_000n;
 const MAX_LIMIT = 50_000;
 
-async function queryParams(req: IncomingMessage, url: URL): Promise<URLSearchParams> {
+/** A query's parameters: the URL's, plus a form-encoded body for POST (shared by the Loki route modules). */
+export async function queryParams(req: IncomingMessage, url: URL): Promise<URLSearchParams> {
   if (req.method !== 'POST') return url.searchParams;
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim();
   const body = await readBody(req, req.headers['content-encoding'], 8 * 1024 * 1024);
@@ -29,8 +30,16 @@ async function queryParams(req: IncomingMessage, url: URL): Promise<URLSearchPar
   return merged;
 }
 
-function nowNs(): bigint {
+export function nowNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
+}
+
+/** `start`/`end` as Loki reads them: end defaults to now, start to `defaultSpan` before end. */
+export function timeRange(p: URLSearchParams, defaultSpan: bigint): { fromNs: bigint; toNs: bigint } {
+  const toNs = parseLokiTime(p.get('end') ?? undefined, nowNs(), 'end');
+  const fromNs = parseLokiTime(p.get('start') ?? undefined, toNs - defaultSpan, 'start');
+  if (toNs < fromNs) throw new ParamError('the end timestamp must not be before the start time');
+  return { fromNs, toNs };
 }
 
 function parseLimit(p: URLSearchParams): number {
@@ -105,12 +114,7 @@ function selectorOf(p: URLSearchParams): Matcher[] {
 export function lokiRoutes(deps: ServerDeps): Route[] {
   const { engine, store, auth, metrics } = deps;
 
-  const range = (p: URLSearchParams, defaultSpan: bigint): { fromNs: bigint; toNs: bigint } => {
-    const toNs = parseLokiTime(p.get('end') ?? undefined, nowNs(), 'end');
-    const fromNs = parseLokiTime(p.get('start') ?? undefined, toNs - defaultSpan, 'start');
-    if (toNs < fromNs) throw new ParamError('the end timestamp must not be before the start time');
-    return { fromNs, toNs };
-  };
+  const range = timeRange;
 
   return [
     {
