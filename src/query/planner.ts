@@ -29,8 +29,14 @@ export function planLogQuery(q: LogQuery): LogQueryPlan {
   let lineRewritten = false;
   for (const stage of q.stages) {
     if (stage.kind === 'line_format' || stage.kind === 'decolorize') lineRewritten = true;
-    if (stage.kind === 'label_filter' && labelsUntouched) collectEqualities(stage.expr, fieldEquals);
-    else if (stage.kind !== 'line_filter') labelsUntouched = false;
+    if (stage.kind === 'label_filter' && labelsUntouched) {
+      // a filter made only of equalities is answered exactly by the store (stream label, else metadata field)
+      if (onlyEqualities(stage.expr)) {
+        collectEqualities(stage.expr, fieldEquals);
+        continue;
+      }
+      collectEqualities(stage.expr, fieldEquals);
+    } else if (stage.kind !== 'line_filter') labelsUntouched = false;
     const op = stage.kind === 'line_filter' ? PUSHABLE[stage.op] : undefined;
     if (stage.kind === 'line_filter' && op && !lineRewritten && !stage.values.some((v) => v.includes('\u0000'))) {
       lineFilters.push({ op, values: stage.values });
@@ -41,12 +47,21 @@ export function planLogQuery(q: LogQuery): LogQueryPlan {
   return { lineFilters, fieldEquals, stages };
 }
 
+function onlyEqualities(expr: LabelFilterExpr): boolean {
+  if (expr.kind === 'and') return onlyEqualities(expr.left) && onlyEqualities(expr.right);
+  return isPushableEquality(expr);
+}
+
+function isPushableEquality(expr: LabelFilterExpr): boolean {
+  return expr.kind === 'string' && expr.op === '=' && expr.value !== '' && !expr.name.startsWith('__') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.name);
+}
+
 /** The `name = "value"` leaves that every row passing `expr` must satisfy (the and-ed ones, not under an or). */
 function collectEqualities(expr: LabelFilterExpr, out: { name: string; value: string }[]): void {
   if (expr.kind === 'and') {
     collectEqualities(expr.left, out);
     collectEqualities(expr.right, out);
-  } else if (expr.kind === 'string' && expr.op === '=' && expr.value !== '' && !expr.name.startsWith('__') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.name)) {
+  } else if (isPushableEquality(expr) && expr.kind === 'string') {
     out.push({ name: expr.name, value: expr.value });
   }
 }

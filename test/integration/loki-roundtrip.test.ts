@@ -47,6 +47,16 @@ test('Loki push then query: filters, limits, order, labels and metrics agree wit
     r = await getJson(s.url, rangeQuery('{service="api"} |= "orders/7 " or "orders/8 "', { limit: '100' }));
     assert.deepEqual(lines(r.body).sort(), ['GET /api/orders/7 status=200 took=7ms', 'GET /api/orders/8 status=200 took=8ms']);
 
+    // equality filters on structured metadata (and on stream labels) before any parser, answered by the store
+    r = await getJson(s.url, rangeQuery('{} | trace_id="abc123"'));
+    assert.deepEqual(lines(r.body), ['upstream timeout after 30s']);
+    r = await getJson(s.url, rangeQuery('{} | trace_id="abc123", user_id="u9" |= "timeout"'));
+    assert.deepEqual(lines(r.body), ['upstream timeout after 30s']);
+    r = await getJson(s.url, rangeQuery('{} | trace_id="abc123" | level="info"'));
+    assert.deepEqual(lines(r.body), [], 'the stream label level=error contradicts it');
+    r = await getJson(s.url, rangeQuery('{} | service="auth"', { limit: '1000' }));
+    assert.equal(lines(r.body).length, 30, 'a stream label satisfies the condition for the whole stream');
+
     // the empty selector searches every stream of the tenant
     r = await getJson(s.url, rangeQuery('{} |= "timeout"'));
     assert.deepEqual(lines(r.body), ['upstream timeout after 30s']);
