@@ -144,12 +144,23 @@ export class StreamIndexBuilder {
     if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
   }
 
-  /** Adds the tokens of a structured-metadata value (tokens only: metadata is matched by whole value). */
+  /** Adds a structured-metadata value: its tokens, and its hex 5-grams (ids such as trace_id are hex runs). */
   addValueTokens(value: string): void {
     let h = FNV_OFFSET;
     let tokenLength = 0;
+    let hexRun = 0;
+    let hexValue = 0;
     for (let i = 0; i <= value.length; i++) {
       const c = i < value.length ? value.charCodeAt(i) : 32;
+      const hex = c < 128 ? ASCII_HEX[c] : 255;
+      if (hex !== 255) {
+        hexValue = ((hexValue << 4) | hex) & 0xfffff;
+        if (++hexRun >= 5) {
+          if (this.hexgrams === NO_HEXGRAMS) this.hexgrams = new Uint8Array(HEXGRAM_BYTES);
+          const g = hexgramBit(hexValue);
+          this.hexgrams[g >>> 3] |= 1 << (g & 7);
+        }
+      } else hexRun = 0;
       if (c >= 128 || ASCII_TOKEN[c] === 1) {
         h = Math.imul(h ^ (c < 128 ? ASCII_LOWER[c] : c), FNV_PRIME);
         tokenLength++;
@@ -294,7 +305,7 @@ export function valueRequirements(value: string): NeedleRequirements {
       start = -1;
     }
   }
-  return { tokens, trigrams: [], hexgrams: [] };
+  return { tokens, trigrams: [], hexgrams: needleRequirements(value).hexgrams };
 }
 
 /** Hash of a whole word (the token must be the full run of token chars), for word-exact lookups. */
@@ -334,7 +345,8 @@ function trigramsPresent(bitmap: Uint8Array, req: NeedleRequirements): boolean {
 
 // ---- on-disk form: a small binary file beside each part ----
 // magic "SLIX" u32 version | u32 count | per block: i32 stream id, f64 rows, f64 bytes, i64 minTs, i64 maxTs,
-// u32 bloomBits, bloom bytes, trigram bytes, then (version 2) u32 hexgram byte count and those bytes
+// u32 bloomBits, bloom bytes, trigram bytes, then (version ≥ 2) u32 hexgram byte count and those bytes
+// (version 3 also holds the hex 5-grams of structured-metadata values)
 
 const MAGIC = 0x58494c53; // "SLIX" little-endian
 
@@ -344,7 +356,7 @@ export function serializeIndexes(indexes: StreamIndex[]): Buffer {
   const buf = Buffer.alloc(size);
   let o = 0;
   buf.writeUInt32LE(MAGIC, o); o += 4;
-  buf.writeUInt32LE(2, o); o += 4;
+  buf.writeUInt32LE(3, o); o += 4;
   buf.writeUInt32LE(indexes.length, o); o += 4;
   for (const ix of indexes) {
     buf.writeInt32LE(ix.streamId, o); o += 4;
@@ -365,7 +377,7 @@ export function serializeIndexes(indexes: StreamIndex[]): Buffer {
 export function deserializeIndexes(buf: Buffer, source: string): StreamIndex[] {
   if (buf.length < 12 || buf.readUInt32LE(0) !== MAGIC) throw new Error(`${source}: not a Sightline index file (bad magic)`);
   const version = buf.readUInt32LE(4);
-  if (version !== 1 && version !== 2) throw new Error(`${source}: index version ${version} is not supported`);
+  if (version < 1 || version > 3) throw new Error(`${source}: index version ${version} is not supported`);
   const count = buf.readUInt32LE(8);
   const out: StreamIndex[] = [];
   let o = 12;
@@ -387,6 +399,8 @@ export function deserializeIndexes(buf: Buffer, source: string): StreamIndex[] {
       const len = buf.readUInt32LE(o); o += 4;
       if ((len !== 0 && len !== HEXGRAM_BYTES) || o + len > buf.length) throw new Error(`${source}: index file truncated or corrupt at stream ${i}`);
       hexgrams = len === 0 ? NO_HEXGRAMS : new Uint8Array(buf.buffer, buf.byteOffset + o, len); o += len;
+      // version 2 did not put metadata values in the bitmap: it cannot rule a metadata value out
+      if (version === 2) hexgrams = undefined;
     }
     out.push({ streamId, rows, bytes, minTs, maxTs, bloomBits, bloom, trigrams, hexgrams });
   }
