@@ -119,3 +119,38 @@ test('field equality prefilter: stream labels settle it, otherwise structured me
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('compaction merges small parts into one without losing, duplicating or unindexing a row', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sightline-store-'));
+  try {
+    let store = await DuckDbStore.open({ dataDir: dir, sealRows: 1000 });
+    for (let k = 0; k < 8; k++) {
+      await store.append(batch('t1', k % 2 ? 'api' : 'db', k * 1000, 1000, (i) => (i === 4321 ? 'quixotic' : `w${i % 97}`)));
+      await store.sealNow();
+    }
+    const before = store.status();
+    assert.ok(before.parts >= 8, `expected many small parts, got ${before.parts}`);
+    const merges = await store.compactNow();
+    const after = store.status();
+    assert.ok(merges >= 1 && after.parts < before.parts, `parts ${before.parts} → ${after.parts}`);
+    assert.equal(after.partRows, before.partRows);
+    const count = async () => {
+      const c = await store.aggregate({ tenants: ['t1'], matchers: [], fromNs: 0n, toNs: NOW + 1n, lineFilters: [], measure: 'count', baseNs: 0n, widthNs: NOW + 1n });
+      return c.value.reduce((a, b) => a + b, 0);
+    };
+    assert.equal(await count(), 8000);
+    const stats: ScanStats = { partsTotal: 0, partsScanned: 0, streamsMatched: 0, rowsScanned: 0 };
+    assert.deepEqual(await collect(store, { lineFilters: [{ op: 'contains', values: ['quixotic'] }] }, stats), ['req=4321 service=db msg="quixotic happened" took=321ms']);
+    assert.deepEqual(await collect(store, { fieldEquals: [{ name: 'trace_id', value: 't4320' }] }), ['req=4320 service=db msg="w52 happened" took=320ms']);
+    assert.equal((await collect(store, { limit: 5 })).length, 5);
+    await store.close();
+    // only the merged files remain, and a reopened store reads them
+    store = await DuckDbStore.open({ dataDir: dir, sealRows: 1000 });
+    assert.equal(store.status().parts, after.parts);
+    assert.equal(await count(), 8000);
+    assert.equal(readdirSync(path.join(dir, 'parts'), { recursive: true }).map(String).filter((f) => f.endsWith('.parquet')).length, after.parts);
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -78,6 +78,10 @@ const settledItems = new WeakSet<object>();
 
 const HOT_COLUMNS = 'ts BIGINT NOT NULL, stream INTEGER NOT NULL, line VARCHAR NOT NULL, meta VARCHAR';
 const ROW_GROUP_SIZE = 8192;
+/** compaction merges runs of 4 to 16 small parts into parts of up to 1M rows */
+const COMPACT_MIN_PARTS = 4;
+const COMPACT_MAX_PARTS = 16;
+const COMPACT_MAX_ROWS = 1_000_000;
 /** past this many candidate blocks in a part, reading the part whole is cheaper than one scan per block */
 const MAX_BLOCK_SOURCES = 16;
 /** read_ndjson's per-record cap (it sizes its buffers by it): the largest line after JSON escaping, plus metadata */
@@ -111,7 +115,7 @@ export class DuckDbStore implements Store {
   private readonly zstdLevel: number;
   private readonly retentionMs: number;
   /** counters for /metrics */
-  readonly counters = { appendedRows: 0, appendedBytes: 0, commits: 0, seals: 0, rejectedBusy: 0 };
+  readonly counters = { appendedRows: 0, appendedBytes: 0, commits: 0, seals: 0, compactions: 0, rejectedBusy: 0 };
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -366,7 +370,99 @@ export class DuckDbStore implements Store {
     const h = this.hot[this.active];
     // never switch tables under an in-flight flush: its rows must land in the table being sealed first
     if (!this.sealing && !this.flushing && h.rows > 0 && Date.now() - h.firstAppendAt >= this.sealAgeMs) this.startSeal();
-    if (this.retentionMs > 0 && !this.sealing) void this.applyRetention();
+    if (this.sealing) return;
+    if (this.retentionMs > 0 && this.parts.some((p) => p.maxTs < BigInt(Date.now() - this.retentionMs) * 1_000_000n)) {
+      this.maintain('retention', () => this.applyRetention());
+    } else if (this.hot[this.active].rows < this.sealRows / 2) {
+      // only with room in the hot table: a merge holds the maintenance slot that sealing needs
+      const run = this.compactionCandidates();
+      if (run) this.maintain('compaction', () => this.compact(run));
+    }
+  }
+
+  /** Runs one maintenance task at a time, in the slot sealing uses, so parts change under one writer. */
+  private maintain(what: string, task: () => Promise<void>): void {
+    this.sealing = task()
+      .catch((e) => process.emitWarning(`${what} failed, will retry: ${(e as Error).message}`))
+      .finally(() => (this.sealing = undefined));
+  }
+
+  /**
+   * The oldest run of at least COMPACT_MIN_PARTS neighbouring (by time) small parts whose rows together stay under
+   * COMPACT_MAX_ROWS: merging them keeps the part count, and so per-query overhead, bounded as small seals pile up.
+   */
+  private compactionCandidates(): Part[] | undefined {
+    let run: Part[] = [];
+    let rows = 0;
+    for (const p of this.parts) {
+      const small = p.indexes !== undefined && p.rows < COMPACT_MAX_ROWS / 2;
+      if (small && rows + p.rows <= COMPACT_MAX_ROWS) {
+        run.push(p);
+        rows += p.rows;
+        if (run.length >= COMPACT_MAX_PARTS) return run;
+        continue;
+      }
+      if (run.length >= COMPACT_MIN_PARTS) return run;
+      run = small ? [p] : [];
+      rows = small ? p.rows : 0;
+    }
+    return run.length >= COMPACT_MIN_PARTS ? run : undefined;
+  }
+
+  /** Rewrites several parts as one (sorted by stream and time again); their block indexes carry over unchanged. */
+  private async compact(inputs: Part[]): Promise<void> {
+    const id = this.nextPartId++;
+    const rel = path.join('parts', new Date().toISOString().slice(0, 10), `part-${String(id).padStart(8, '0')}.parquet`);
+    const file = path.join(this.opts.dataDir, rel);
+    mkdirSync(path.dirname(file), { recursive: true });
+    const files = inputs.map((p) => sqlString(path.join(this.opts.dataDir, p.file)));
+    await this.sealConn.run(
+      `COPY (SELECT ts, stream, line, meta FROM read_parquet([${files.join(', ')}]) ORDER BY stream, ts) TO ${sqlString(file + '.tmp')} ` +
+        `(FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL ${this.zstdLevel}, ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`,
+    );
+    // a block keeps its stream and time bounds in the merged file, so the inputs' blocks index it as they are
+    const indexes: StreamIndex[] = inputs.flatMap((p) => [...p.indexes!.values()].flat());
+    const part: Part = {
+      id,
+      file: rel,
+      rows: inputs.reduce((n, p) => n + p.rows, 0),
+      minTs: inputs.reduce((m, p) => (p.minTs < m ? p.minTs : m), inputs[0].minTs),
+      maxTs: inputs.reduce((m, p) => (p.maxTs > m ? p.maxTs : m), inputs[0].maxTs),
+      indexes: groupByStream(indexes),
+    };
+    await this.installPartFiles(file, indexes);
+    this.parts = [...this.parts.filter((p) => !inputs.includes(p)), part].sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
+    await this.replaceView({ parts: [...this.parts], hot: [...this.hot], pins: 0 });
+    await this.sealConn.run('BEGIN TRANSACTION');
+    try {
+      await this.sealConn.run(`INSERT INTO parts (id, file, rows, min_ts, max_ts) VALUES (${id}, ${sqlString(rel)}, ${part.rows}, ${part.minTs}, ${part.maxTs})`);
+      await this.sealConn.run(`DELETE FROM parts WHERE id IN (${inputs.map((p) => p.id).join(',')})`);
+      await this.sealConn.run('COMMIT');
+    } catch (e) {
+      await this.sealConn.run('ROLLBACK').catch(() => undefined);
+      this.parts = [...this.parts.filter((p) => p !== part), ...inputs].sort((a, b) => (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
+      this.view = { parts: [...this.parts], hot: [...this.hot], pins: 0 };
+      rmSync(file, { force: true });
+      rmSync(file.replace(/\.parquet$/, '.idx'), { force: true });
+      throw e;
+    }
+    for (const p of inputs) {
+      const f = path.join(this.opts.dataDir, p.file);
+      rmSync(f, { force: true });
+      rmSync(f.replace(/\.parquet$/, '.idx'), { force: true });
+    }
+    this.counters.compactions++;
+  }
+
+  /** Writes a part's index beside its `.tmp` Parquet file, makes both durable and renames them into place. */
+  private async installPartFiles(file: string, indexes: StreamIndex[]): Promise<void> {
+    const idxFile = file.replace(/\.parquet$/, '.idx');
+    writeFileSync(idxFile + '.tmp', serializeIndexes(indexes));
+    fsyncFile(file + '.tmp');
+    fsyncFile(idxFile + '.tmp');
+    renameSync(idxFile + '.tmp', idxFile);
+    renameSync(file + '.tmp', file);
+    fsyncFile(path.dirname(file));
   }
 
   private startSeal(): void {
@@ -401,12 +497,7 @@ export class DuckDbStore implements Store {
       indexes.push(...b.build());
     }
     const idxFile = file.replace(/\.parquet$/, '.idx');
-    writeFileSync(idxFile + '.tmp', serializeIndexes(indexes));
-    fsyncFile(tmp);
-    fsyncFile(idxFile + '.tmp');
-    renameSync(idxFile + '.tmp', idxFile);
-    renameSync(tmp, file);
-    fsyncFile(path.dirname(file));
+    await this.installPartFiles(file, indexes);
     const part: Part = { id, file: rel, rows, minTs, maxTs, indexes: groupByStream(indexes) };
 
     // queries from now on read the part instead of the hot table; wait for those still reading the table
@@ -746,6 +837,19 @@ export class DuckDbStore implements Store {
       streams: this.registry.size,
       partRows: this.parts.reduce((a, p) => a + p.rows, 0),
     };
+  }
+
+  /** Runs compaction until no run of small parts is left (used by tests). */
+  async compactNow(): Promise<number> {
+    let merged = 0;
+    for (;;) {
+      if (this.sealing) await this.sealing;
+      const run = this.compactionCandidates();
+      if (!run) return merged;
+      this.maintain('compaction', () => this.compact(run));
+      await this.sealing;
+      merged++;
+    }
   }
 
   /** Seals whatever the hot tables hold now (used by tests and before benchmarks' queries). */
