@@ -200,8 +200,8 @@ function methodAllowed(allowed: Route['method'], method: string): boolean {
   return methods.includes(method) || (method === 'HEAD' && methods.includes('GET'));
 }
 
-/** The status, headers and Loki-style JSON body answering an error thrown by a route. */
-function errorReply(e: unknown): { status: number; headers: Record<string, string>; body: string } {
+/** The HTTP status, message and headers an error thrown below a route stands for; every protocol shapes its own body from it. */
+export function classifyError(e: unknown): { status: number; message: string; headers: Record<string, string> } {
   let status = 500;
   let message = 'internal error';
   const headers: Record<string, string> = {};
@@ -223,6 +223,12 @@ function errorReply(e: unknown): { status: number; headers: Record<string, strin
     message = e.message;
     process.stderr.write(`sightline: request failed: ${e.stack ?? e.message}\n`);
   }
+  return { status, message, headers };
+}
+
+/** The status, headers and Loki-style JSON body answering an error thrown by a route. */
+function errorReply(e: unknown): { status: number; headers: Record<string, string>; body: string } {
+  const { status, message, headers } = classifyError(e);
   const body = JSON.stringify({ status: 'error', errorType: status === 400 ? 'bad_data' : 'error', code: status, message, error: message });
   return { status, headers, body };
 }

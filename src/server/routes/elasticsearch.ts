@@ -5,10 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { elasticsearchBulkAdapter, type BulkItem } from '../../ingest/elasticsearch-bulk.ts';
-import { BodyError } from '../../ingest/body-decoding.ts';
-import { StoreBusyError } from '../../store/store.ts';
 import { AuthError } from '../auth.ts';
-import { HttpError, sendJson, type Handler, type Route, type ServerDeps } from '../http-server.ts';
+import { HttpError, classifyError, sendJson, type Handler, type Route, type ServerDeps } from '../http-server.ts';
 import { ingestRequest } from '../ingest-handler.ts';
 
 /** The Elasticsearch version Sightline reports: clients pick their request format from its major. */
@@ -168,25 +166,8 @@ const ERROR_TYPE_BY_STATUS: Record<number, string> = {
 };
 
 function sendElasticsearchError(res: ServerResponse, e: unknown): void {
-  let status = 500;
-  let reason = 'internal error';
-  const headers: Record<string, string> = {};
-  if (e instanceof HttpError) {
-    status = e.status;
-    reason = e.message;
-    Object.assign(headers, e.headers);
-  } else if (e instanceof AuthError || e instanceof BodyError) {
-    status = e.status;
-    reason = e.message;
-    if (status === 401) headers['WWW-Authenticate'] = 'ApiKey, Basic realm="sightline", Bearer';
-  } else if (e instanceof StoreBusyError) {
-    status = e.retryAfterSeconds > 1 ? 503 : 429;
-    reason = e.message;
-    headers['Retry-After'] = String(e.retryAfterSeconds);
-  } else if (e instanceof Error) {
-    reason = e.message;
-    process.stderr.write(`sightline: request failed: ${e.stack ?? e.message}\n`);
-  }
+  const { status, message: reason, headers } = classifyError(e);
+  if (status === 401 && e instanceof AuthError) headers['WWW-Authenticate'] = 'ApiKey, Basic realm="sightline", Bearer';
   if (res.headersSent) {
     res.destroy();
     return;

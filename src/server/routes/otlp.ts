@@ -3,13 +3,10 @@
 // failures are a google.rpc.Status in that encoding, with Retry-After on 429/503 so exporters back off.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BodyError } from '../../ingest/body-decoding.ts';
 import { parseOtlpLogsJson } from '../../ingest/otlp-logs-json.ts';
 import { encodeExportLogsResponse, encodeRpcStatus, parseOtlpLogsProtobuf } from '../../ingest/otlp-logs-protobuf.ts';
 import { partialSuccessMessage } from '../../ingest/otlp-logs.ts';
-import { StoreBusyError } from '../../store/store.ts';
-import { AuthError } from '../auth.ts';
-import { HttpError, sendJson, type Handler, type Route, type ServerDeps } from '../http-server.ts';
+import { HttpError, classifyError, sendJson, type Handler, type Route, type ServerDeps } from '../http-server.ts';
 import { ingestRequest } from '../ingest-handler.ts';
 
 type Encoding = 'protobuf' | 'json';
@@ -58,24 +55,7 @@ function otlpReply(handler: Handler): Handler {
 }
 
 function sendOtlpError(req: IncomingMessage, res: ServerResponse, e: unknown): void {
-  let status = 500;
-  let message = 'internal error';
-  const headers: Record<string, string> = {};
-  if (e instanceof HttpError) {
-    status = e.status;
-    message = e.message;
-    Object.assign(headers, e.headers);
-  } else if (e instanceof AuthError || e instanceof BodyError) {
-    status = e.status;
-    message = e.message;
-  } else if (e instanceof StoreBusyError) {
-    status = e.retryAfterSeconds > 1 ? 503 : 429;
-    message = e.message;
-    headers['Retry-After'] = String(e.retryAfterSeconds);
-  } else if (e instanceof Error) {
-    message = e.message;
-    process.stderr.write(`sightline: request failed: ${e.stack ?? e.message}\n`);
-  }
+  const { status, message, headers } = classifyError(e);
   if (res.headersSent) {
     res.destroy();
     return;
