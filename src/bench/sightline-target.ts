@@ -27,7 +27,7 @@ function sumVector(text: string): QueryOutcome {
 
 export async function startSightline(repoRoot: string, dataDir: string, logFile: string): Promise<SightlineTarget> {
   const port = await freePort();
-  const proc = await startServerProcess('sightline', process.execPath, [join(repoRoot, 'bin', 'sightline'), 'server', '--data-dir', dataDir, '--port', String(port)], {
+  const proc = await startServerProcess('sightline', process.execPath, [join(repoRoot, 'bin', 'sightline'), 'server', '--data-dir', dataDir, '--port', String(port), '--forward-port', '0', '--syslog-port', '0'], {
     cwd: repoRoot, url: `http://127.0.0.1:${port}`, readyPath: '/ready', logFile, timeoutMs: 120_000,
   });
   return new SightlineTarget(proc, dataDir);

@@ -1,7 +1,8 @@
 // `sightline server`: flags and config file → a running server until SIGINT/SIGTERM.
 
 import { parseArgs } from 'node:util';
-import { ConfigError, DEFAULT_CONFIG, loadConfigFile, type ServerConfig } from '../server/config.ts';
+import { ConfigError, DEFAULT_CONFIG, DEFAULT_PORTS, loadConfigFile, type ServerConfig } from '../server/config.ts';
+import { DEFAULT_TENANT } from '../model/record.ts';
 import { startServer } from '../server/sightline-server.ts';
 
 export const SERVER_OPTIONS = {
@@ -12,6 +13,11 @@ export const SERVER_OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'memory-limit': { type: 'string' },
+  'forward-port': { type: 'string' },
+  'syslog-port': { type: 'string' },
+  'syslog-tls-port': { type: 'string' },
+  'otlp-grpc-port': { type: 'string' },
+  'otlp-http-port': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -24,7 +30,22 @@ const HELP = `sightline server: ingest, store and query logs in one process
   --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
   --memory-limit MB    memory budget (default 1024); DuckDB gets 40%
+
+  Socket listeners (on --host; 0 turns one off):
+  --forward-port N     Fluent Forward over TCP (default ${DEFAULT_PORTS.forward})
+  --syslog-port N      syslog over UDP and TCP (default ${DEFAULT_PORTS.syslog})
+  --syslog-tls-port N  syslog over TLS, RFC 5425 (off by default; ${DEFAULT_PORTS.syslogTls} is usual; needs a certificate)
+  --otlp-grpc-port N   OTLP/gRPC logs (off by default; ${DEFAULT_PORTS.otlpGrpc} is usual)
+  --otlp-http-port N   OTLP/HTTP logs on a port of its own (off by default; ${DEFAULT_PORTS.otlpHttp} is usual;
+                       /v1/logs is always on the main port too)
 `;
+
+/** A listener port flag: 0 disables (undefined), otherwise 1-65535. */
+function listenerPortFlag(flag: string, value: string): number | undefined {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--${flag}: expected a port 0-65535 (0 turns it off), got "${value}"`);
+  return port === 0 ? undefined : port;
+}
 
 export function configFromArgs(argv: string[]): ServerConfig | undefined {
   const { values } = parseArgs({ args: argv, options: SERVER_OPTIONS, strict: true });
@@ -46,6 +67,18 @@ export function configFromArgs(argv: string[]): ServerConfig | undefined {
     if (!Number.isFinite(mb) || mb < 256) throw new ConfigError(`--memory-limit: expected MiB ≥ 256, got "${values['memory-limit']}"`);
     cfg.memoryLimitMb = mb;
   }
+  if (values['forward-port'] !== undefined) {
+    const port = listenerPortFlag('forward-port', values['forward-port']);
+    cfg.forward = port === undefined ? undefined : { tenant: DEFAULT_TENANT, ...cfg.forward, port };
+  }
+  if (values['syslog-port'] !== undefined || values['syslog-tls-port'] !== undefined) {
+    const syslog = { tenant: DEFAULT_TENANT, ...cfg.syslog };
+    if (values['syslog-port'] !== undefined) syslog.port = listenerPortFlag('syslog-port', values['syslog-port']);
+    if (values['syslog-tls-port'] !== undefined) syslog.tlsPort = listenerPortFlag('syslog-tls-port', values['syslog-tls-port']);
+    cfg.syslog = syslog.port === undefined && syslog.tlsPort === undefined ? undefined : syslog;
+  }
+  if (values['otlp-grpc-port'] !== undefined) cfg.otlp = { ...cfg.otlp, grpcPort: listenerPortFlag('otlp-grpc-port', values['otlp-grpc-port']) };
+  if (values['otlp-http-port'] !== undefined) cfg.otlp = { ...cfg.otlp, httpPort: listenerPortFlag('otlp-http-port', values['otlp-http-port']) };
   if (values['tls-cert'] || values['tls-key']) {
     if (!values['tls-cert'] || !values['tls-key']) throw new ConfigError('--tls-cert and --tls-key must be given together');
     cfg.tls = { certFile: values['tls-cert'], keyFile: values['tls-key'] };

@@ -58,6 +58,26 @@ export class Authenticator {
     return [...new Set(names)];
   }
 
+  /**
+   * The tenant a socket protocol's credentials act as (Fluent Forward's handshake, gRPC metadata): `key` must be
+   * a configured API key; `requested` (optional) must be one of its tenants. With authentication off, the
+   * requested tenant or `fallback`.
+   */
+  tenantForKey(key: string | undefined, requested: string | undefined, fallback: string): string {
+    if (requested !== undefined && (!TENANT_ID.test(requested) || requested === '.' || requested === '..')) throw new AuthError(403, `invalid tenant ID "${requested}"`);
+    if (!this.enabled) return requested || fallback;
+    if (!key) throw new AuthError(401, 'authentication required: present an API key');
+    const allowed = this.lookup(key);
+    if (!allowed) throw new AuthError(401, 'invalid API key');
+    if (requested) {
+      if (!allowed.has(requested)) throw new AuthError(403, `this API key may not access tenant "${requested}"`);
+      return requested;
+    }
+    if (allowed.size === 1) return [...allowed][0];
+    if (allowed.has(fallback)) return fallback;
+    throw new AuthError(403, 'this API key serves several tenants: name one');
+  }
+
   private lookup(key: string): Set<string> | undefined {
     const d = digest(key);
     for (const [k, tenants] of this.keyTenants) {

@@ -4,6 +4,41 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { DEFAULT_LIMITS, type IngestLimits } from '../ingest/limits.ts';
+import { DEFAULT_TENANT } from '../model/record.ts';
+
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** when set, clients must present a certificate signed by this CA (mutual TLS) */
+  clientCaFile?: string;
+}
+
+/** Fluent Forward listener (TCP). Port 0 here means "any free port" (tests); the CLI's and config file's 0 disable it. */
+export interface ForwardConfig {
+  port: number;
+  tls?: TlsFiles;
+  /** enables the shared-key handshake (HELO/PING/PONG) */
+  sharedKey?: string;
+  /** tenant written to when authentication is off (with auth on, the handshake's username/password choose it) */
+  tenant: string;
+}
+
+/** Syslog listeners: UDP and TCP on `port`, TLS (RFC 5425) on `tlsPort`. Undefined ports are off. */
+export interface SyslogConfig {
+  port?: number;
+  tlsPort?: number;
+  /** certificate for tlsPort; defaults to the server's `tls` */
+  tls?: TlsFiles;
+  tenant: string;
+  /** syslog has no credentials: with authentication on, plain UDP/TCP (and TLS without client_ca_file) need this opt-in */
+  allowUnauthenticated?: boolean;
+}
+
+/** OTLP on its conventional ports (it is always on the main port at /v1/logs too). */
+export interface OtlpPortsConfig {
+  grpcPort?: number;
+  httpPort?: number;
+}
 
 export interface ServerConfig {
   host: string;
@@ -11,13 +46,17 @@ export interface ServerConfig {
   dataDir: string;
   /** total memory budget in MiB; DuckDB gets 40% */
   memoryLimitMb: number;
-  tls?: { certFile: string; keyFile: string };
+  tls?: TlsFiles;
   /** tenant → API keys allowed to act as that tenant; empty = authentication off */
   tenantKeys: Record<string, string[]>;
   limits: IngestLimits;
   retentionMs: number;
   sealRows: number;
   sealAgeMs: number;
+  /** socket listeners; undefined = off */
+  forward?: ForwardConfig;
+  syslog?: SyslogConfig;
+  otlp: OtlpPortsConfig;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -30,7 +69,13 @@ export const DEFAULT_CONFIG: ServerConfig = {
   retentionMs: 0,
   sealRows: 250_000,
   sealAgeMs: 5 * 60_000,
+  forward: { port: 24224, tenant: DEFAULT_TENANT },
+  syslog: { port: 1514, tenant: DEFAULT_TENANT },
+  otlp: {},
 };
+
+/** The socket listeners' conventional ports, for `--<listener>-port` help and docs. */
+export const DEFAULT_PORTS = { forward: 24224, syslog: 1514, syslogTls: 6514, otlpGrpc: 4317, otlpHttp: 4318 } as const;
 
 export class ConfigError extends Error {}
 
@@ -60,7 +105,27 @@ export function parseDurationMs(v: unknown, where: string): number {
   return Number(m[1]) * unit;
 }
 
-const KNOWN_KEYS = ['host', 'port', 'data_dir', 'memory_limit_mb', 'tls', 'auth', 'limits', 'retention', 'seal_rows', 'seal_age'];
+const KNOWN_KEYS = ['host', 'port', 'data_dir', 'memory_limit_mb', 'tls', 'auth', 'limits', 'retention', 'seal_rows', 'seal_age', 'forward', 'syslog', 'otlp'];
+
+/** A listener port from a config file: 0 disables (undefined), otherwise 1-65535. */
+function listenerPort(v: unknown, where: string): number | undefined {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 65535) throw new ConfigError(`${where}: expected an integer port 0-65535 (0 disables), got ${JSON.stringify(v)}`);
+  return v === 0 ? undefined : v;
+}
+
+function tlsFiles(v: unknown, where: string): TlsFiles {
+  const t = expectObject(v, where);
+  for (const k of Object.keys(t)) {
+    if (!['cert_file', 'key_file', 'client_ca_file'].includes(k)) throw new ConfigError(`${where}.${k}: unknown key (expected cert_file, key_file, client_ca_file)`);
+  }
+  const files: TlsFiles = { certFile: expectString(t.cert_file, `${where}.cert_file`), keyFile: expectString(t.key_file, `${where}.key_file`) };
+  if (t.client_ca_file !== undefined) files.clientCaFile = expectString(t.client_ca_file, `${where}.client_ca_file`);
+  return files;
+}
+
+function onlyKeys(obj: Raw, allowed: string[], where: string): void {
+  for (const k of Object.keys(obj)) if (!allowed.includes(k)) throw new ConfigError(`${where}.${k}: unknown key (expected one of ${allowed.join(', ')})`);
+}
 
 /** Reads a YAML config file onto a base config. */
 export function loadConfigFile(file: string, base: ServerConfig): ServerConfig {
@@ -103,9 +168,40 @@ export function loadConfigFile(file: string, base: ServerConfig): ServerConfig {
       case 'retention': cfg.retentionMs = v === 0 || v === '0' ? 0 : parseDurationMs(v, where); break;
       case 'seal_rows': cfg.sealRows = expectNumber(v, where, 1000); break;
       case 'seal_age': cfg.sealAgeMs = parseDurationMs(v, where); break;
-      case 'tls': {
-        const t = expectObject(v, where);
-        cfg.tls = { certFile: expectString(t.cert_file, `${where}.cert_file`), keyFile: expectString(t.key_file, `${where}.key_file`) };
+      case 'tls': cfg.tls = tlsFiles(v, where); break;
+      case 'forward': {
+        const f = expectObject(v, where);
+        onlyKeys(f, ['port', 'tls', 'shared_key', 'tenant'], where);
+        const port = f.port === undefined ? DEFAULT_PORTS.forward : listenerPort(f.port, `${where}.port`);
+        if (port === undefined) {
+          cfg.forward = undefined;
+          break;
+        }
+        cfg.forward = { port, tenant: f.tenant === undefined ? DEFAULT_TENANT : expectString(f.tenant, `${where}.tenant`) };
+        if (f.tls !== undefined) cfg.forward.tls = tlsFiles(f.tls, `${where}.tls`);
+        if (f.shared_key !== undefined) cfg.forward.sharedKey = expectString(f.shared_key, `${where}.shared_key`);
+        break;
+      }
+      case 'syslog': {
+        const sl = expectObject(v, where);
+        onlyKeys(sl, ['port', 'tls_port', 'tls', 'tenant', 'allow_unauthenticated'], where);
+        const syslog: SyslogConfig = { tenant: sl.tenant === undefined ? DEFAULT_TENANT : expectString(sl.tenant, `${where}.tenant`) };
+        syslog.port = sl.port === undefined ? DEFAULT_PORTS.syslog : listenerPort(sl.port, `${where}.port`);
+        if (sl.tls_port !== undefined) syslog.tlsPort = listenerPort(sl.tls_port, `${where}.tls_port`);
+        if (sl.tls !== undefined) syslog.tls = tlsFiles(sl.tls, `${where}.tls`);
+        if (sl.allow_unauthenticated !== undefined) {
+          if (typeof sl.allow_unauthenticated !== 'boolean') throw new ConfigError(`${where}.allow_unauthenticated: expected true or false`);
+          syslog.allowUnauthenticated = sl.allow_unauthenticated;
+        }
+        cfg.syslog = syslog.port === undefined && syslog.tlsPort === undefined ? undefined : syslog;
+        break;
+      }
+      case 'otlp': {
+        const o = expectObject(v, where);
+        onlyKeys(o, ['grpc_port', 'http_port'], where);
+        cfg.otlp = {};
+        if (o.grpc_port !== undefined) cfg.otlp.grpcPort = listenerPort(o.grpc_port, `${where}.grpc_port`);
+        if (o.http_port !== undefined) cfg.otlp.httpPort = listenerPort(o.http_port, `${where}.http_port`);
         break;
       }
       case 'auth': {
@@ -149,5 +245,19 @@ export function checkExposure(cfg: ServerConfig): void {
   const loopback = cfg.host === '127.0.0.1' || cfg.host === 'localhost' || cfg.host === '::1';
   if (!loopback && !authEnabled(cfg)) {
     throw new ConfigError(`refusing to listen on ${cfg.host} without authentication: configure auth.tenants.<tenant>.api_keys in --config, or bind to 127.0.0.1`);
+  }
+  const syslogTls = cfg.syslog?.tls ?? cfg.tls;
+  if (cfg.syslog?.tlsPort !== undefined && !syslogTls) {
+    throw new ConfigError('syslog.tls_port needs a certificate: set syslog.tls (or the server tls) with cert_file and key_file');
+  }
+  if (!loopback) {
+    // reachable from other machines: the socket protocols must not become a way around the API keys
+    if (cfg.forward && !cfg.forward.sharedKey) {
+      throw new ConfigError(`forward: listening on ${cfg.host} needs forward.shared_key (clients log in with username = tenant, password = API key); or set forward.port: 0 (--forward-port 0) to turn it off`);
+    }
+    const syslogAuthenticated = cfg.syslog?.port === undefined && (cfg.syslog?.tlsPort === undefined || syslogTls?.clientCaFile !== undefined);
+    if (cfg.syslog && !syslogAuthenticated && !cfg.syslog.allowUnauthenticated) {
+      throw new ConfigError(`syslog: listening on ${cfg.host}, but syslog carries no credentials: use syslog.tls_port with syslog.tls.client_ca_file (mutual TLS), set syslog.allow_unauthenticated: true, or turn syslog off with syslog.port: 0 (--syslog-port 0)`);
+    }
   }
 }

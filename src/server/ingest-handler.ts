@@ -41,14 +41,24 @@ export async function ingestRequest<R extends AdapterResult = AdapterResult>(
       deps.metrics.ingestRejected.inc({ reason: 'malformed_body', protocol });
       throw new HttpError(400, result.fatal);
     }
-    await deps.store.append(result.batch);
-    deps.metrics.ingestEntries.inc({ tenant, protocol }, result.batch.entries);
-    deps.metrics.ingestBytes.inc({ tenant, protocol }, result.batch.bytes);
-    for (const e of result.errors) deps.metrics.ingestRejected.inc({ reason: e.reason, protocol });
+    await commitAdapterResult(deps, result, protocol);
     return { tenant, accepted: result.batch.entries, errors: result.errors, total: result.batch.entries + result.errors.length, result };
   } finally {
     inflightBytes -= declared;
   }
+}
+
+/**
+ * Commits an adapter's batch durably and counts it: the one way records reach the store, for HTTP and socket
+ * protocols alike. Rejects with StoreBusyError when the store is behind (the caller applies its protocol's
+ * back-pressure: 429/503, withheld acks, paused reads).
+ */
+export async function commitAdapterResult(deps: Pick<ServerDeps, 'store' | 'metrics'>, result: AdapterResult, protocol: string): Promise<void> {
+  const { tenant } = result.batch;
+  if (result.batch.entries > 0) await deps.store.append(result.batch);
+  deps.metrics.ingestEntries.inc({ tenant, protocol }, result.batch.entries);
+  deps.metrics.ingestBytes.inc({ tenant, protocol }, result.batch.bytes);
+  for (const e of result.errors) deps.metrics.ingestRejected.inc({ reason: e.reason, protocol });
 }
 
 /** One line per error (at most `max`), Loki-style, plus the total. */

@@ -7,11 +7,15 @@ import { Authenticator } from './auth.ts';
 import { checkExposure, type ServerConfig } from './config.ts';
 import { SightlineHttpServer } from './http-server.ts';
 import { Gauge, ServerMetrics } from './metrics.ts';
+import { LISTENER_STARTERS } from './listeners/registry.ts';
+import type { SocketListener } from './listeners/socket-listener.ts';
 
 export interface RunningServer {
   address: AddressInfo;
   url: string;
   store: DuckDbStore;
+  /** socket listeners by name (`forward`, `syslog_udp`…), with their bound addresses */
+  listeners: Record<string, AddressInfo>;
   close(): Promise<void>;
 }
 
@@ -35,11 +39,19 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     new Gauge('process_resident_memory_bytes', 'Resident memory of the server process.', () => process.memoryUsage.rss()),
     new Gauge('nodejs_heap_used_bytes', 'V8 heap in use (the rest of resident memory is mostly DuckDB).', () => process.memoryUsage().heapUsed),
   );
-  const http = new SightlineHttpServer({ config, store, engine: new QueryEngine(store), auth: new Authenticator(config.tenantKeys), metrics });
+  const deps = { config, store, engine: new QueryEngine(store), auth: new Authenticator(config.tenantKeys), metrics };
+  const http = new SightlineHttpServer(deps);
   let address: AddressInfo;
+  const sockets: SocketListener[] = [];
+  const closeListeners = async () => {
+    for (const l of sockets.splice(0).reverse()) await l.close();
+  };
   try {
     address = await http.listen();
+    for (const start of LISTENER_STARTERS) sockets.push(...(await start(deps)));
   } catch (e) {
+    await closeListeners();
+    await http.close();
     await store.close();
     throw e;
   }
@@ -48,7 +60,9 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     address,
     url: `${config.tls ? 'https' : 'http'}://${host}:${address.port}`,
     store,
+    listeners: Object.fromEntries(sockets.map((l) => [l.name, l.address])),
     async close() {
+      await closeListeners();
       await http.close();
       await store.close();
     },

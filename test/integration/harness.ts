@@ -17,7 +17,8 @@ export function tempDir(prefix = 'sightline-test-'): string {
 
 export async function withServer<T>(overrides: Partial<ServerConfig>, fn: (s: RunningServer) => Promise<T>): Promise<T> {
   const dataDir = overrides.dataDir ?? tempDir();
-  const server = await startServer({ ...DEFAULT_CONFIG, port: 0, ...overrides, dataDir });
+  // socket listeners stay off unless a test asks for them (port 0 there = any free port)
+  const server = await startServer({ ...DEFAULT_CONFIG, port: 0, forward: undefined, syslog: undefined, ...overrides, dataDir });
   try {
     return await fn(server);
   } finally {
@@ -83,7 +84,10 @@ export interface ChildServer {
 
 /** Starts `bin/sightline server` as a separate process and waits until /ready answers. */
 export async function spawnServer(dataDir: string, extraArgs: string[] = []): Promise<ChildServer> {
-  const proc = spawn(process.execPath, [path.join(REPO, 'bin', 'sightline'), 'server', '--data-dir', dataDir, '--port', '0', ...extraArgs], {
+  // the default socket listeners would collide between test servers: off unless the test names them
+  const listenersOff: string[] = [];
+  for (const flag of ['--forward-port', '--syslog-port']) if (!extraArgs.includes(flag)) listenersOff.push(flag, '0');
+  const proc = spawn(process.execPath, [path.join(REPO, 'bin', 'sightline'), 'server', '--data-dir', dataDir, '--port', '0', ...listenersOff, ...extraArgs], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -27,7 +27,7 @@ function configError(fn: () => unknown): ConfigError {
   assert.fail('expected a ConfigError');
 }
 
-const KNOWN = 'host, port, data_dir, memory_limit_mb, tls, auth, limits, retention, seal_rows, seal_age';
+const KNOWN = 'host, port, data_dir, memory_limit_mb, tls, auth, limits, retention, seal_rows, seal_age, forward, syslog, otlp';
 
 test('a full valid config file', (t) => {
   const file = configFile(t, [
@@ -57,7 +57,7 @@ test('a full valid config file', (t) => {
     'seal_age: 90s',
     '',
   ].join('\n'));
-  const cfg = loadConfigFile(file, DEFAULT_CONFIG);
+  const cfg = loadConfigFile(file, { ...DEFAULT_CONFIG, forward: undefined, syslog: undefined });
   const expected: ServerConfig = {
     host: '0.0.0.0',
     port: 3200,
@@ -69,6 +69,9 @@ test('a full valid config file', (t) => {
     retentionMs: 30 * 86_400_000,
     sealRows: 500000,
     sealAgeMs: 90_000,
+    forward: undefined,
+    syslog: undefined,
+    otlp: {},
   };
   assert.deepEqual(cfg, expected);
   assert.doesNotThrow(() => checkExposure(cfg));
@@ -235,7 +238,7 @@ test('parseDurationMs', async (t) => {
 });
 
 test('checkExposure refuses a non-loopback bind without authentication and accepts it with auth', async (t) => {
-  const withHost = (host: string, tenantKeys: Record<string, string[]> = {}): ServerConfig => ({ ...DEFAULT_CONFIG, host, tenantKeys });
+  const withHost = (host: string, tenantKeys: Record<string, string[]> = {}): ServerConfig => ({ ...DEFAULT_CONFIG, host, tenantKeys, forward: undefined, syslog: undefined });
   for (const host of ['127.0.0.1', 'localhost', '::1']) {
     await t.test(`loopback ${host} without auth is fine`, () => assert.doesNotThrow(() => checkExposure(withHost(host))));
   }
@@ -252,6 +255,39 @@ test('checkExposure refuses a non-loopback bind without authentication and accep
 test('checkExposure on a config loaded from a file', (t) => {
   const open = loadConfigFile(configFile(t, 'host: 0.0.0.0\n'), DEFAULT_CONFIG);
   assert.throws(() => checkExposure(open), /refusing to listen on 0\.0\.0\.0 without authentication/);
-  const secured = loadConfigFile(configFile(t, 'host: 0.0.0.0\nauth:\n  tenants:\n    default:\n      api_keys: [s3cret]\n'), DEFAULT_CONFIG);
+  const auth = 'host: 0.0.0.0\nauth:\n  tenants:\n    default:\n      api_keys: [s3cret]\n';
+  // reachable from other machines, the default forward and syslog listeners would bypass the keys
+  assert.throws(() => checkExposure(loadConfigFile(configFile(t, auth), DEFAULT_CONFIG)), /forward: listening on 0\.0\.0\.0 needs forward\.shared_key/);
+  const noForward = loadConfigFile(configFile(t, auth + 'forward:\n  port: 0\n'), DEFAULT_CONFIG);
+  assert.throws(() => checkExposure(noForward), /syslog: listening on 0\.0\.0\.0, but syslog carries no credentials/);
+  const secured = loadConfigFile(configFile(t, auth + 'forward:\n  shared_key: k\nsyslog:\n  allow_unauthenticated: true\n'), DEFAULT_CONFIG);
   assert.doesNotThrow(() => checkExposure(secured));
+  const off = loadConfigFile(configFile(t, auth + 'forward: {port: 0}\nsyslog: {port: 0}\n'), DEFAULT_CONFIG);
+  assert.equal(off.forward, undefined);
+  assert.equal(off.syslog, undefined);
+  assert.doesNotThrow(() => checkExposure(off));
+});
+
+test('listener keys: ports, TLS files, shared key, tenant; 0 disables', (t) => {
+  const cfg = loadConfigFile(configFile(t, [
+    'forward:',
+    '  port: 24225',
+    '  shared_key: hush',
+    '  tenant: fluent',
+    '  tls: {cert_file: /c.pem, key_file: /k.pem}',
+    'syslog:',
+    '  port: 0',
+    '  tls_port: 6514',
+    '  tls: {cert_file: /c.pem, key_file: /k.pem, client_ca_file: /ca.pem}',
+    'otlp:',
+    '  grpc_port: 4317',
+    '  http_port: 0',
+    '',
+  ].join('\n')), DEFAULT_CONFIG);
+  assert.deepEqual(cfg.forward, { port: 24225, sharedKey: 'hush', tenant: 'fluent', tls: { certFile: '/c.pem', keyFile: '/k.pem' } });
+  assert.deepEqual(cfg.syslog, { port: undefined, tlsPort: 6514, tenant: 'default', tls: { certFile: '/c.pem', keyFile: '/k.pem', clientCaFile: '/ca.pem' } });
+  assert.deepEqual(cfg.otlp, { grpcPort: 4317, httpPort: undefined });
+  assert.throws(() => loadConfigFile(configFile(t, 'forward:\n  port: 70000\n'), DEFAULT_CONFIG), /forward\.port: expected an integer port 0-65535 \(0 disables\)/);
+  assert.throws(() => loadConfigFile(configFile(t, 'syslog:\n  tls_prt: 1\n'), DEFAULT_CONFIG), /syslog\.tls_prt: unknown key/);
+  assert.throws(() => checkExposure(loadConfigFile(configFile(t, 'syslog:\n  tls_port: 6514\n'), DEFAULT_CONFIG)), /syslog\.tls_port needs a certificate/);
 });
