@@ -25,9 +25,10 @@ function sumVector(text: string): QueryOutcome {
   return { count: result.length, total };
 }
 
-export async function startSightline(repoRoot: string, dataDir: string, logFile: string): Promise<SightlineTarget> {
+/** `listenerArgs` replaces the default (socket listeners off), e.g. to turn syslog on for a shipper benchmark. */
+export async function startSightline(repoRoot: string, dataDir: string, logFile: string, listenerArgs = ['--forward-port', '0', '--syslog-port', '0']): Promise<SightlineTarget> {
   const port = await freePort();
-  const proc = await startServerProcess('sightline', process.execPath, [join(repoRoot, 'bin', 'sightline'), 'server', '--data-dir', dataDir, '--port', String(port), '--forward-port', '0', '--syslog-port', '0'], {
+  const proc = await startServerProcess('sightline', process.execPath, [join(repoRoot, 'bin', 'sightline'), 'server', '--data-dir', dataDir, '--port', String(port), ...listenerArgs], {
     cwd: repoRoot, url: `http://127.0.0.1:${port}`, readyPath: '/ready', logFile, timeoutMs: 120_000,
   });
   return new SightlineTarget(proc, dataDir);

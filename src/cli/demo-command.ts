@@ -3,11 +3,23 @@
 
 import { parseArgs } from 'node:util';
 import path from 'node:path';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONFIG } from '../server/config.ts';
 import { startServer } from '../server/sightline-server.ts';
 import { Estate } from '../demo/estate.ts';
 
 const BACKFILL_MS = 15 * 60_000;
+
+/** The guide's alert rule (examples/rules/error-rate.yaml) and a console receiver, so error bursts visibly fire and resolve. */
+function demoAlerting(dataDir: string): { rulesDir: string; alertingConfigFile: string } {
+  const rulesDir = path.join(dataDir, 'rules');
+  mkdirSync(path.join(rulesDir, 'default'), { recursive: true });
+  copyFileSync(fileURLToPath(new URL('../../examples/rules/error-rate.yaml', import.meta.url)), path.join(rulesDir, 'default', 'error-rate.yaml'));
+  const alertingConfigFile = path.join(dataDir, 'alerting.yaml');
+  writeFileSync(alertingConfigFile, 'route:\n  receiver: console\n  group_by: [alertname, service]\n  group_wait: 10s\n  group_interval: 30s\nreceivers:\n  - name: console\n    log_configs:\n      - send_resolved: true\n');
+  return { rulesDir, alertingConfigFile };
+}
 
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -21,7 +33,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const dataDir = values['data-dir'] ?? path.join('data', 'demo');
   const port = values.port !== undefined ? Number(values.port) : 3100;
   const rate = values.rate !== undefined ? Number(values.rate) : 200;
-  const server = await startServer({ ...DEFAULT_CONFIG, dataDir, port });
+  const server = await startServer({ ...DEFAULT_CONFIG, dataDir, port, ...demoAlerting(dataDir) });
   const estate = new Estate({ seed: Date.now() % 100_000, linesPerSecond: rate });
   const push = async (fromMs: number, toMs: number): Promise<number> => {
     const streams = estate.produce(fromMs, toMs);
@@ -45,6 +57,9 @@ Try:
   curl -s '${u}/loki/api/v1/labels' ; echo
   curl -s -G '${u}/loki/api/v1/query_range' --data-urlencode 'query={namespace="shop"} |= "trace_id"' --data-urlencode limit=5 ; echo
   Grafana: add a Loki data source with URL ${u}
+
+The alert rule examples/rules/error-rate.yaml (more than 5% error lines per service over 5 minutes) is loaded:
+its firing and resolved notifications print here as ALERT lines. curl -s ${u}/prometheus/api/v1/alerts ; echo
 
 Press Ctrl+C to stop.
 `);

@@ -7,7 +7,11 @@ const USAGE = `sightline ${SIGHTLINE_VERSION}: centralized logs with a built-in 
 Usage:
   sightline server [--data-dir DIR] [--host H] [--port N] [--config FILE] [--tls-cert F --tls-key F] [--memory-limit MB]
   sightline query '<LogQL>' [--since 1h | --from T --to T] [--limit N] [--server URL] [--output text|json] [--tenant T] [--api-key K]
+  sightline agent --config FILE [--check] | --file GLOB... --server URL [--label k=v...] [--api-key K] [--data-dir DIR]
   sightline demo [--data-dir DIR] [--port N] [--rate LINES_PER_SEC]
+  sightline rules check FILE... | rules eval --rules FILE --input EVENTS.ndjson [--step 15s] [--output json|text]
+  sightline alerts list | silence add|list|expire | notifications   (see alerts --help)
+  sightline pipeline test --config FILE [--input FILE] [--output json|text] | pipeline processors
   sightline bench [--lines N] [--concurrency C] [--peer victorialogs] [--out FILE] [--cache-dir DIR] (see bench --help)
   sightline --version
 
@@ -23,7 +27,22 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./query-command.ts')).queryCommand(rest);
     case 'demo':
       return (await import('./demo-command.ts')).demoCommand(rest);
+    case 'rules':
+      return (await import('./rules-command.ts')).rulesCommand(rest);
+    case 'alerts':
+      return (await import('./alerts-command.ts')).alertsCommand(rest);
+    case 'agent':
+      return (await import('./agent-command.ts')).agentCommand(rest);
+    case 'pipeline':
+      return (await import('./pipeline-command.ts')).pipelineCommand(rest);
     case 'bench':
+      if (rest.includes('--agent')) {
+        await (await import('../bench/agent-bench.ts')).agentBench(rest.filter((a) => a !== '--agent'));
+        return 0;
+      }
+      if (rest.includes('--pipeline')) return (await import('../bench/pipeline-bench.ts')).pipelineBench(rest.filter((a) => a !== '--pipeline'));
+      if (rest.includes('--protocols')) return (await import('../bench/protocol-bench.ts')).protocolBench(rest.filter((a) => a !== '--protocols'));
+      if (rest.includes('--query-families')) return (await import('../bench/query-family-bench.ts')).queryFamilyBench(rest.filter((a) => a !== '--query-families'));
       await (await import('../bench/run.ts')).runBench(rest);
       return 0;
     case '--version':

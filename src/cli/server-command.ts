@@ -18,6 +18,9 @@ export const SERVER_OPTIONS = {
   'syslog-tls-port': { type: 'string' },
   'otlp-grpc-port': { type: 'string' },
   'otlp-http-port': { type: 'string' },
+  'rules-dir': { type: 'string' },
+  'alerting-config': { type: 'string' },
+  pipelines: { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -30,6 +33,11 @@ const HELP = `sightline server: ingest, store and query logs in one process
   --tls-cert FILE      serve HTTPS with this certificate (PEM) ...
   --tls-key FILE       ... and this private key (PEM)
   --memory-limit MB    memory budget (default 1024); DuckDB gets 40%
+  --rules-dir DIR      alert and recording rules, DIR/<tenant>/*.yaml, reloaded on change
+                       (default <data-dir>/rules; see docs/alerting.md)
+  --alerting-config F  where alerts are sent: receivers, route, inhibit_rules (see docs/alerting.md)
+  --pipelines FILE     run every ingested record through this pipelines file, reloaded on change and
+                       on SIGHUP (see docs/pipeline.md)
 
   Socket listeners (on --host; 0 turns one off):
   --forward-port N     Fluent Forward over TCP (default ${DEFAULT_PORTS.forward})
@@ -56,6 +64,7 @@ export function configFromArgs(argv: string[]): ServerConfig | undefined {
   let cfg: ServerConfig = { ...DEFAULT_CONFIG };
   if (values.config) cfg = loadConfigFile(values.config, cfg);
   if (values['data-dir']) cfg.dataDir = values['data-dir'];
+  if (values.pipelines) cfg.pipelinesFile = values.pipelines;
   if (values.host) cfg.host = values.host;
   if (values.port !== undefined) {
     const port = Number(values.port);
@@ -79,6 +88,8 @@ export function configFromArgs(argv: string[]): ServerConfig | undefined {
   }
   if (values['otlp-grpc-port'] !== undefined) cfg.otlp = { ...cfg.otlp, grpcPort: listenerPortFlag('otlp-grpc-port', values['otlp-grpc-port']) };
   if (values['otlp-http-port'] !== undefined) cfg.otlp = { ...cfg.otlp, httpPort: listenerPortFlag('otlp-http-port', values['otlp-http-port']) };
+  if (values['rules-dir']) cfg.rulesDir = values['rules-dir'];
+  if (values['alerting-config']) cfg.alertingConfigFile = values['alerting-config'];
   if (values['tls-cert'] || values['tls-key']) {
     if (!values['tls-cert'] || !values['tls-key']) throw new ConfigError('--tls-cert and --tls-key must be given together');
     cfg.tls = { certFile: values['tls-cert'], keyFile: values['tls-key'] };

@@ -10,11 +10,16 @@ export interface Matcher {
   value: string;
 }
 
-/** Line filter `|= "a" or "b"`: the values are alternatives (any for positive ops, none for negative ops). */
+/**
+ * Line filter `|= "a" or "b"`: the values are alternatives (any for positive ops, none for negative ops).
+ * With `ip`, the values are `ip("<pattern>")` patterns (only `|=` and `!=`): the line matches when an address in it
+ * falls in a pattern's range.
+ */
 export interface LineFilterStage {
   kind: 'line_filter';
   op: '|=' | '!=' | '|~' | '!~' | '|>' | '!>';
   values: string[];
+  ip?: true;
 }
 
 export interface JsonParserStage {

@@ -3,7 +3,6 @@
 
 import type { Expr, MetricExpr } from './ast.ts';
 import type { Labels } from '../model/record.ts';
-import type { ScanStats } from '../store/plan.ts';
 import type { Store } from '../store/store.ts';
 import { parseExpr } from './parser.ts';
 import { runLogQuery, type LogStream } from './log-query.ts';
@@ -12,6 +11,7 @@ import { newSeries, stepTimeNs, type SeriesSet, type StepGrid } from './series.t
 import { aggregate, binary, isScalar, type Value } from './vector-ops.ts';
 import { QueryError } from './query-error.ts';
 import { labelReplace } from './label-replace.ts';
+import { newQueryStats, type QueryStats } from './query-stats.ts';
 
 export interface QueryRequest {
   query: string;
@@ -23,6 +23,8 @@ export interface QueryRequest {
   instant: boolean;
   limit: number;
   direction: 'forward' | 'backward';
+  /** Loki's `categorize-labels` encoding flag (log queries): see runLogQuery */
+  categorizeLabels?: boolean;
 }
 
 export type QueryResult =
@@ -33,7 +35,7 @@ export type QueryResult =
 
 export interface QueryOutcome {
   result: QueryResult;
-  stats: ScanStats & { entriesReturned: number; bytesReturned: number; execTimeMs: number };
+  stats: QueryStats;
 }
 
 const MAX_STEPS = 11_000; // Loki's limit on points per series
@@ -44,11 +46,16 @@ export class QueryEngine {
   async run(req: QueryRequest): Promise<QueryOutcome> {
     const started = performance.now();
     const expr: Expr = parseExpr(req.query);
-    const stats = { partsTotal: 0, partsScanned: 0, streamsMatched: 0, rowsScanned: 0, entriesReturned: 0, bytesReturned: 0, execTimeMs: 0 };
+    const stats = newQueryStats();
     let result: QueryResult;
     if (expr.kind === 'log') {
       // instant log queries look back over the range's end as Loki does; range ones read [start, end)
-      const { streams, entries, bytes } = await runLogQuery(this.store, expr, { tenants: req.tenants, fromNs: req.startNs, toNs: req.instant ? req.endNs + 1n : req.endNs, limit: req.limit, direction: req.direction }, stats);
+      const { streams, entries, bytes } = await runLogQuery(
+        this.store,
+        expr,
+        { tenants: req.tenants, fromNs: req.startNs, toNs: req.instant ? req.endNs + 1n : req.endNs, limit: req.limit, direction: req.direction, categorize: req.categorizeLabels },
+        stats,
+      );
       stats.entriesReturned = entries;
       stats.bytesReturned = bytes;
       result = { resultType: 'streams', streams };
@@ -59,12 +66,13 @@ export class QueryEngine {
       const grid: StepGrid = { startNs: req.instant ? req.endNs : req.startNs, stepNs: req.stepNs, steps };
       const value = await this.evalMetric(expr, grid, req.tenants, stats);
       result = render(expr, value, grid, req.instant);
+      stats.entriesReturned = countSamples(result);
     }
     stats.execTimeMs = performance.now() - started;
     return { result, stats };
   }
 
-  private async evalMetric(node: MetricExpr, grid: StepGrid, tenants: string[], stats: ScanStats): Promise<Value> {
+  private async evalMetric(node: MetricExpr, grid: StepGrid, tenants: string[], stats: QueryStats): Promise<Value> {
     switch (node.kind) {
       case 'range_aggregation':
         return evalRangeAggregation(this.store, node, grid, tenants, stats);
@@ -90,6 +98,20 @@ export class QueryEngine {
         return labelReplace(node, inner, grid.steps);
       }
     }
+  }
+}
+
+/** Points of a matrix, samples of a vector, 1 for a scalar: what Loki reports as entries returned for a metric query. */
+function countSamples(result: QueryResult): number {
+  switch (result.resultType) {
+    case 'matrix':
+      return result.series.reduce((n, s) => n + s.points.length, 0);
+    case 'vector':
+      return result.samples.length;
+    case 'scalar':
+      return 1;
+    case 'streams':
+      return result.streams.reduce((n, s) => n + s.values.length, 0);
   }
 }
 

@@ -15,6 +15,7 @@ import { atLabelFilterOp, parseLabelFilter } from './label-filter-parser.ts';
 import { patternSyntaxError } from './pattern-syntax.ts';
 import { namedGroupCount, regexSyntaxError } from './regex-syntax.ts';
 import { oneOf, type TokenStream } from './token-stream.ts';
+import { parseIpPattern } from './stages/ip-match.ts';
 
 const MATCH_OPS: ReadonlySet<TokenKind> = new Set<TokenKind>(['=', '!=', '=~', '!~']);
 const MATCH_OPS_EXPECTED = oneOf('=', '!=', '=~', '!~');
@@ -71,18 +72,45 @@ export function parsePipeline(ts: TokenStream, stopAtUnwrap: boolean): PipelineS
   }
 }
 
-/** `|= "a" or "b"`: alternatives joined by `or`. */
+/** `|= "a" or "b"`: alternatives joined by `or`; `|= ip("10.0.0.0/8")` (Loki "Matching IP addresses") likewise. */
 function parseLineFilter(ts: TokenStream): LineFilterStage {
-  const op = ts.next().kind as LineFilterStage['op'];
+  const opToken = ts.next();
+  const op = opToken.kind as LineFilterStage['op'];
+  if (atIp(ts)) return parseIpLineFilter(ts, opToken);
   const values: string[] = [];
   for (;;) {
-    if (ts.atWord('ip') && ts.at('(', 1)) {
-      ts.failAt(ts.peek(), 'syntax error: ip() line filters are not supported; use a label filter such as `| addr = ip("10.0.0.0/8")`', 'STRING');
-    }
     const value = ts.expect('STRING');
     if (op === '|~' || op === '!~') checkRegex(ts, value);
     values.push(value.value);
-    if (!(ts.atWord('or') && ts.at('STRING', 1))) return { kind: 'line_filter', op, values };
+    if (!(ts.atWord('or') && ts.at('STRING', 1))) {
+      if (ts.atWord('or') && atIp(ts, 1)) ts.failAt(ts.peek(1), 'syntax error: a line filter cannot mix strings and ip() alternatives', 'STRING');
+      return { kind: 'line_filter', op, values };
+    }
+    ts.next(); // or
+  }
+}
+
+function atIp(ts: TokenStream, ahead = 0): boolean {
+  return ts.atWord('ip', ahead) && ts.at('(', ahead + 1);
+}
+
+/** `|= ip("192.168.0.0/16") or ip("10.0.0.1-10.0.0.9")`: only `|=` and `!=` take addresses (Loki docs). */
+function parseIpLineFilter(ts: TokenStream, opToken: Token): LineFilterStage {
+  if (opToken.kind !== '|=' && opToken.kind !== '!=') {
+    ts.failAt(ts.peek(), `syntax error: ip() line filters allow only |= and !=, not ${opToken.kind}`, 'STRING');
+  }
+  const values: string[] = [];
+  for (;;) {
+    ts.next(); // ip
+    ts.next(); // (
+    const pattern = ts.expect('STRING');
+    if (parseIpPattern(pattern.value) === null) {
+      ts.failAt(pattern, `invalid ip pattern ${JSON.stringify(pattern.value)}: expected an address, a range a-b or a CIDR prefix`, 'an IP address, range or CIDR');
+    }
+    ts.expect(')');
+    values.push(pattern.value);
+    if (!(ts.atWord('or') && (atIp(ts, 1) || ts.at('STRING', 1)))) return { kind: 'line_filter', op: opToken.kind, values, ip: true };
+    if (!atIp(ts, 1)) ts.failAt(ts.peek(1), 'syntax error: a line filter cannot mix strings and ip() alternatives', 'ip');
     ts.next(); // or
   }
 }

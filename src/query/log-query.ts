@@ -1,19 +1,30 @@
 // Runs a log query: the store streams candidate rows in time order, the remaining pipeline stages run here,
-// and rows are grouped into result streams by their final label set until the limit is reached.
+// and rows are grouped into result streams until the limit is reached. By default a result stream is a distinct
+// final label set (stream labels + structured metadata + parsed labels, as Loki answers); with `categorize` (Loki's
+// `categorize-labels` encoding flag) it is the stream's own labels, and each entry carries its structured metadata
+// and parsed labels apart.
 
 import type { LogQuery } from './ast.ts';
 import type { Labels } from '../model/record.ts';
 import { labelsToString } from '../model/record.ts';
-import type { ScanStats } from '../store/plan.ts';
 import type { Store } from '../store/store.ts';
 import { planLogQuery } from './planner.ts';
 import { compilePipeline, type StageRow } from './stages/pipeline.ts';
 import { mapToLabels, mergedLabels, rowLabels } from './row-labels.ts';
+import { tallyChunk, type QueryStats } from './query-stats.ts';
+
+/** The per-entry label groups of a categorized reply; an empty group is left out (Loki sends `{}` when both are). */
+export interface EntryLabels {
+  structuredMetadata?: Labels;
+  parsed?: Labels;
+}
+
+/** `[ns timestamp as string, line]`, or with categorized labels `[ns, line, {structuredMetadata?, parsed?}]`. */
+export type LogEntry = [string, string] | [string, string, EntryLabels];
 
 export interface LogStream {
   labels: Labels;
-  /** [ns timestamp as string, line] */
-  values: [string, string][];
+  values: LogEntry[];
 }
 
 export interface LogQueryArgs {
@@ -22,11 +33,14 @@ export interface LogQueryArgs {
   toNs: bigint;
   limit: number;
   direction: 'forward' | 'backward';
+  /** Loki's `categorize-labels`: streams keep only stream labels, entries carry metadata and parsed labels */
+  categorize?: boolean;
 }
 
-export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs, stats: ScanStats): Promise<{ streams: LogStream[]; entries: number; bytes: number }> {
+export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs, stats: QueryStats): Promise<{ streams: LogStream[]; entries: number; bytes: number }> {
   const plan = planLogQuery(q);
   const pipeline = plan.stages.length > 0 ? compilePipeline(plan.stages) : undefined;
+  const categorize = args.categorize === true;
   const byKey = new Map<string, LogStream>();
   let entries = 0;
   let bytes = 0;
@@ -44,20 +58,29 @@ export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs,
     stats,
   );
   const streamKeys = new Map<number, { labels: Labels; key: string }>();
+  const metaKeys = new Set<string>();
   outer: for await (const chunk of scan) {
+    tallyChunk(stats, chunk);
     for (let i = 0; i < chunk.ts.length; i++) {
       const info = store.stream(chunk.stream[i]);
       if (!info) continue;
       let labels: Labels;
       let key: string;
       let line = chunk.line[i];
+      let extra: EntryLabels | undefined;
       if (pipeline) {
-        const row: StageRow = { line, tsNs: chunk.ts[i], labels: rowLabels(info.labels, chunk.metadata[i]) };
+        const row: StageRow = { line, tsNs: chunk.ts[i], labels: rowLabels(info.labels, chunk.metadata[i], categorize ? metaKeys : undefined) };
         if (!pipeline(row)) continue;
         line = row.line;
-        labels = mapToLabels(row.labels);
+        if (categorize) {
+          const split = categorized(row.labels, info.labels, metaKeys, pipeline.created);
+          labels = split.stream;
+          extra = split.extra;
+        } else {
+          labels = mapToLabels(row.labels);
+        }
         key = labelsToString(labels);
-      } else if (chunk.metadata[i] !== null) {
+      } else if (chunk.metadata[i] !== null && !categorize) {
         labels = mergedLabels(info.labels, chunk.metadata[i]);
         key = labelsToString(labels);
       } else {
@@ -65,14 +88,49 @@ export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs,
         if (!cached) streamKeys.set(info.id, (cached = { labels: info.labels, key: labelsToString(info.labels) }));
         labels = cached.labels;
         key = cached.key;
+        if (categorize) extra = metadataOnly(info.labels, chunk.metadata[i]);
       }
       let out = byKey.get(key);
       if (!out) byKey.set(key, (out = { labels, values: [] }));
-      out.values.push([chunk.ts[i].toString(), line]);
+      out.values.push(extra ? [chunk.ts[i].toString(), line, extra] : [chunk.ts[i].toString(), line]);
       entries++;
       bytes += line.length;
       if (entries >= args.limit) break outer;
     }
   }
+  stats.postFilterLines += entries;
   return { streams: [...byKey.values()], entries, bytes };
+}
+
+/**
+ * Splits a row's final labels by origin: a label no stage created keeps the category it came from (stream label, or
+ * structured metadata), even if a stage rewrote its value; labels a stage created (parsers, label_format targets)
+ * and `__error__`/`__error_details__` are parsed labels. A stream label a stage dropped is gone from the stream.
+ */
+function categorized(labels: Map<string, string>, streamLabels: Labels, metaKeys: Set<string>, created: ReadonlySet<string>): { stream: Labels; extra: EntryLabels } {
+  const names = [...labels.keys()].sort();
+  const stream: Labels = {};
+  let metadata: Labels | undefined;
+  let parsed: Labels | undefined;
+  for (const name of names) {
+    const value = labels.get(name)!;
+    if (!created.has(name) && streamLabels[name] !== undefined) stream[name] = value;
+    else if (!created.has(name) && metaKeys.has(name)) (metadata ??= {})[name] = value;
+    else (parsed ??= {})[name] = value;
+  }
+  const extra: EntryLabels = {};
+  if (metadata) extra.structuredMetadata = metadata;
+  if (parsed) extra.parsed = parsed;
+  return { stream, extra };
+}
+
+/** The structured metadata of a row without stages, less names its stream labels shadow, sorted. */
+function metadataOnly(streamLabels: Labels, metadataJson: string | null): EntryLabels {
+  if (metadataJson === null) return {};
+  const meta = JSON.parse(metadataJson) as Record<string, string>;
+  const names = Object.keys(meta).filter((k) => streamLabels[k] === undefined).sort();
+  if (names.length === 0) return {};
+  const structuredMetadata: Labels = {};
+  for (const k of names) structuredMetadata[k] = meta[k];
+  return { structuredMetadata };
 }

@@ -38,8 +38,10 @@ export function planLogQuery(q: LogQuery): LogQueryPlan {
       collectEqualities(stage.expr, fieldEquals);
     } else if (stage.kind !== 'line_filter') labelsUntouched = false;
     const op = stage.kind === 'line_filter' ? PUSHABLE[stage.op] : undefined;
-    if (stage.kind === 'line_filter' && op && !lineRewritten && !stage.values.some((v) => v.includes('\u0000'))) {
-      lineFilters.push({ op, values: stage.values });
+    if (stage.kind === 'line_filter' && op && !stage.ip && !lineRewritten && !stage.values.some((v) => v.includes('\u0000'))) {
+      // Loki's line filter regexes let `.` match a newline (multi-line entries): RE2's s flag, for the store's RE2 too
+      const regex = op === 'regex' || op === 'not_regex';
+      lineFilters.push({ op, values: regex ? stage.values.map((v) => `(?s)${v}`) : stage.values });
     } else {
       stages.push(stage);
     }

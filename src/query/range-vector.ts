@@ -5,7 +5,7 @@
 import type { RangeAggregation } from './ast.ts';
 import type { Labels } from '../model/record.ts';
 import { labelsToString } from '../model/record.ts';
-import type { ScanStats } from '../store/plan.ts';
+import { tallyChunk, type QueryStats } from './query-stats.ts';
 import type { Store } from '../store/store.ts';
 import { planLogQuery } from './planner.ts';
 import { compilePipeline, type StageRow } from './stages/pipeline.ts';
@@ -31,7 +31,7 @@ interface Buckets {
   sums: Map<number, number>;
 }
 
-export async function evalRangeAggregation(store: Store, node: RangeAggregation, grid: StepGrid, tenants: string[], stats: ScanStats): Promise<SeriesSet> {
+export async function evalRangeAggregation(store: Store, node: RangeAggregation, grid: StepGrid, tenants: string[], stats: QueryStats): Promise<SeriesSet> {
   if (node.op === 'absent_over_time') {
     // what is present: lines (or, with unwrap, samples) that make it through the whole pipeline
     const present = node.unwrap
@@ -74,6 +74,9 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
     const rows = await store.aggregate({ ...selection, measure, baseNs: base, widthNs: width }, stats);
     const keys = new Map<number, string>();
     for (let i = 0; i < rows.stream.length; i++) {
+      // counted in the store: every counted line passed the (pushed-down) filters; summed bytes were read
+      if (measure === 'count') stats.postFilterLines += rows.value[i];
+      else stats.bytesProcessed += rows.value[i];
       const info = store.stream(rows.stream[i]);
       if (!info) continue;
       let key = keys.get(info.id);
@@ -84,11 +87,13 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
   } else {
     const pipeline = compilePipeline(plan.stages);
     for await (const chunk of store.scan({ ...selection, direction: 'forward' }, stats)) {
+      tallyChunk(stats, chunk);
       for (let i = 0; i < chunk.ts.length; i++) {
         const info = store.stream(chunk.stream[i]);
         if (!info) continue;
         const row: StageRow = { line: chunk.line[i], tsNs: chunk.ts[i], labels: rowLabels(info.labels, chunk.metadata[i]) };
         if (!pipeline(row)) continue;
+        stats.postFilterLines++;
         const labels = mapToLabels(row.labels);
         const bucket = Number((chunk.ts[i] - base - 1n) / width) + 1;
         // metric queries cannot contain errors (Loki): an errored row inside a window fails the query

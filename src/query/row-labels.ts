@@ -3,11 +3,16 @@
 
 import type { Labels } from '../model/record.ts';
 
-export function rowLabels(streamLabels: Labels, metadataJson: string | null): Map<string, string> {
+/** With `metaKeysOut`, it is cleared and filled with the row's structured metadata names (to categorize labels later). */
+export function rowLabels(streamLabels: Labels, metadataJson: string | null, metaKeysOut?: Set<string>): Map<string, string> {
   const m = new Map<string, string>();
+  if (metaKeysOut !== undefined && metaKeysOut.size > 0) metaKeysOut.clear();
   if (metadataJson !== null) {
     const meta = JSON.parse(metadataJson) as Record<string, string>;
-    for (const k in meta) m.set(k, meta[k]);
+    for (const k in meta) {
+      m.set(k, meta[k]);
+      metaKeysOut?.add(k);
+    }
   }
   for (const k in streamLabels) m.set(k, streamLabels[k]);
   return m;

@@ -4,7 +4,7 @@
 import type { Grouping, LabelFilterExpr, PipelineStage, RangeAggregation, RangeOp } from './ast.ts';
 import type { Labels } from '../model/record.ts';
 import { labelsToString } from '../model/record.ts';
-import type { ScanStats } from '../store/plan.ts';
+import { tallyChunk, type QueryStats } from './query-stats.ts';
 import type { Store } from '../store/store.ts';
 import { planLogQuery } from './planner.ts';
 import { compilePipeline, StageCompileError, type CompiledPipeline, type StageRow } from './stages/pipeline.ts';
@@ -35,7 +35,7 @@ interface Window {
   out: Series;
 }
 
-export async function evalUnwrapRange(store: Store, node: RangeAggregation, grid: StepGrid, tenants: string[], stats: ScanStats): Promise<SeriesSet> {
+export async function evalUnwrapRange(store: Store, node: RangeAggregation, grid: StepGrid, tenants: string[], stats: QueryStats): Promise<SeriesSet> {
   const unwrap = node.unwrap;
   if (unwrap === undefined || !isOverTimeOp(node.op)) throw new QueryError(`${node.op} cannot aggregate unwrapped values`);
   const rangeNs = BigInt(Math.round(node.rangeMs * 1e6));
@@ -75,6 +75,7 @@ export async function evalUnwrapRange(store: Store, node: RangeAggregation, grid
   let lastTs = -1n << 63n;
   const selection = { tenants, matchers: node.query.selector, fromNs: t0 - rangeNs + 1n, toNs: stepEnd(steps - 1) + 1n, lineFilters: plan.lineFilters, fieldEquals: plan.fieldEquals };
   for await (const chunk of store.scan({ ...selection, direction: 'forward' }, stats)) {
+    tallyChunk(stats, chunk);
     for (let i = 0; i < chunk.ts.length; i++) {
       const tsNs = chunk.ts[i]!;
       if (tsNs < lastTs) throw new Error(`store contract broken: forward scan returned ${tsNs} after ${lastTs}`);
@@ -100,6 +101,7 @@ export async function evalUnwrapRange(store: Store, node: RangeAggregation, grid
         value = 0;
       }
       if (!post(row)) continue;
+      stats.postFilterLines++;
       if (row.labels.has(ERROR_LABEL)) throw new PipelineError(mapToLabels(row.labels));
       const labels = labelsOf(row.labels);
       const key = labelsToString(labels);

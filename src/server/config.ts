@@ -2,6 +2,7 @@
 // Every key is validated; an error names the file, the key and what was expected.
 
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { DEFAULT_LIMITS, type IngestLimits } from '../ingest/limits.ts';
 import { DEFAULT_TENANT } from '../model/record.ts';
@@ -57,6 +58,12 @@ export interface ServerConfig {
   forward?: ForwardConfig;
   syslog?: SyslogConfig;
   otlp: OtlpPortsConfig;
+  /** alert and recording rules, `<rulesDir>/<tenant>/*.yaml` (docs/alerting.md); default `<dataDir>/rules` */
+  rulesDir?: string;
+  /** notification config (receivers, route, inhibit_rules; docs/alerting.md); undefined = alerts are not sent */
+  alertingConfigFile?: string;
+  /** the pipelines file (docs/pipeline.md) every ingested record goes through; undefined = none */
+  pipelinesFile?: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -105,7 +112,7 @@ export function parseDurationMs(v: unknown, where: string): number {
   return Number(m[1]) * unit;
 }
 
-const KNOWN_KEYS = ['host', 'port', 'data_dir', 'memory_limit_mb', 'tls', 'auth', 'limits', 'retention', 'seal_rows', 'seal_age', 'forward', 'syslog', 'otlp'];
+const KNOWN_KEYS = ['host', 'port', 'data_dir', 'memory_limit_mb', 'tls', 'auth', 'limits', 'retention', 'seal_rows', 'seal_age', 'forward', 'syslog', 'otlp', 'rules_dir', 'alerting_config', 'pipelines'];
 
 /** A listener port from a config file: 0 disables (undefined), otherwise 1-65535. */
 function listenerPort(v: unknown, where: string): number | undefined {
@@ -164,6 +171,10 @@ export function loadConfigFile(file: string, base: ServerConfig): ServerConfig {
         if (!Number.isInteger(cfg.port) || cfg.port > 65535) throw new ConfigError(`${where}: expected an integer port 0-65535, got ${JSON.stringify(v)}`);
         break;
       case 'data_dir': cfg.dataDir = expectString(v, where); break;
+      case 'rules_dir': cfg.rulesDir = expectString(v, where); break;
+      case 'alerting_config': cfg.alertingConfigFile = expectString(v, where); break;
+      // relative to the config file, like any path a config file names
+      case 'pipelines': cfg.pipelinesFile = path.resolve(path.dirname(file), expectString(v, where)); break;
       case 'memory_limit_mb': cfg.memoryLimitMb = expectNumber(v, where, 128); break;
       case 'retention': cfg.retentionMs = v === 0 || v === '0' ? 0 : parseDurationMs(v, where); break;
       case 'seal_rows': cfg.sealRows = expectNumber(v, where, 1000); break;

@@ -19,10 +19,15 @@ import { nativeRoutes } from './routes/native.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { elasticsearchRoutes } from './routes/elasticsearch.ts';
 import { otlpRoutes } from './routes/otlp.ts';
+import { journaldRoutes } from './routes/journald.ts';
 import { splunkHecRoutes } from './routes/splunk-hec.ts';
 import { lokiIndexRoutes } from './routes/loki-index.ts';
 import { LiveTail } from './routes/loki-tail.ts';
+import type { PipelineHost } from './pipeline-host.ts';
 import { lokiMiscRoutes } from './routes/loki-misc.ts';
+import { rulerRoutes } from './routes/ruler.ts';
+import { uiRoutes } from './routes/ui.ts';
+import type { Ruler } from '../rules/ruler-service.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => Promise<void> | void;
 
@@ -52,6 +57,10 @@ export interface ServerDeps {
   engine: QueryEngine;
   auth: Authenticator;
   metrics: ServerMetrics;
+  /** the pipelines every ingested batch goes through; undefined = none configured (ingest goes straight to the store) */
+  pipeline?: PipelineHost;
+  /** the ruler (rules, alerts, ruler API); set once it has started */
+  ruler?: Ruler;
 }
 
 export class HttpError extends Error {
@@ -88,11 +97,14 @@ export class SightlineHttpServer {
       ...lokiIndexRoutes(deps),
       ...this.liveTail.routes(),
       ...lokiMiscRoutes(deps),
+      ...rulerRoutes(deps),
       ...nativeRoutes(deps),
       ...adminRoutes(deps),
       ...elasticsearchRoutes(deps),
       ...otlpRoutes(deps),
+      ...journaldRoutes(deps),
       ...splunkHecRoutes(deps),
+      ...uiRoutes(deps),
     ];
     this.routes = all.map((r) => ({ ...r, segments: r.path.split('/') }));
     for (const r of this.routes) if (!r.path.includes(':')) this.exact.set(r.path, r);

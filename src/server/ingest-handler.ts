@@ -50,12 +50,16 @@ export async function ingestRequest<R extends AdapterResult = AdapterResult>(
 
 /**
  * Commits an adapter's batch durably and counts it: the one way records reach the store, for HTTP and socket
- * protocols alike. Rejects with StoreBusyError when the store is behind (the caller applies its protocol's
- * back-pressure: 429/503, withheld acks, paused reads).
+ * protocols alike, through the pipelines when they are configured. Rejects with StoreBusyError when the store is
+ * behind (the caller applies its protocol's back-pressure: 429/503, withheld acks, paused reads).
  */
-export async function commitAdapterResult(deps: Pick<ServerDeps, 'store' | 'metrics'>, result: AdapterResult, protocol: string): Promise<void> {
+export async function commitAdapterResult(deps: Pick<ServerDeps, 'store' | 'metrics' | 'pipeline'>, result: AdapterResult, protocol: string): Promise<void> {
   const { tenant } = result.batch;
-  if (result.batch.entries > 0) await deps.store.append(result.batch);
+  if (result.batch.entries > 0) {
+    // without a pipelines file nothing is converted or copied: the batch goes straight to the store
+    if (deps.pipeline) await deps.pipeline.commit(result.batch);
+    else await deps.store.append(result.batch);
+  }
   deps.metrics.ingestEntries.inc({ tenant, protocol }, result.batch.entries);
   deps.metrics.ingestBytes.inc({ tenant, protocol }, result.batch.bytes);
   for (const e of result.errors) deps.metrics.ingestRejected.inc({ reason: e.reason, protocol });

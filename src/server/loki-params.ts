@@ -43,3 +43,15 @@ export function defaultStepNs(startNs: bigint, endNs: bigint): bigint {
   const seconds = (endNs - startNs) / 1_000_000_000n / 250n;
   return (seconds < 1n ? 1n : seconds) * 1_000_000_000n;
 }
+
+/** Loki's encoding flag asking for categorized labels in log results (header `X-Loki-Response-Encoding-Flags`). */
+export const CATEGORIZE_LABELS = 'categorize-labels';
+
+/** The flags of `X-Loki-Response-Encoding-Flags`: comma-separated, repeated headers merged; unknown flags are ignored. */
+export function encodingFlags(headers: Record<string, string | string[] | undefined>): Set<string> {
+  const raw = headers['x-loki-response-encoding-flags'];
+  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  const out = new Set<string>();
+  for (const v of values) for (const f of v.split(',')) if (f.trim() !== '') out.add(f.trim());
+  return out;
+}

@@ -1,66 +1,8 @@
-// A small Prometheus registry: counters and histograms with labels, rendered in the text exposition format.
+// The server's metrics, exposed on /metrics.
 
-type LabelValues = Record<string, string>;
+import { Counter, Gauge, Histogram } from '../metrics/prometheus.ts';
 
-function labelText(labels: LabelValues): string {
-  const keys = Object.keys(labels);
-  if (keys.length === 0) return '';
-  return '{' + keys.map((k) => `${k}="${labels[k].replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',') + '}';
-}
-
-export class Counter {
-  private readonly values = new Map<string, { labels: LabelValues; value: number }>();
-  constructor(readonly name: string, readonly help: string) {}
-
-  inc(labels: LabelValues = {}, by = 1): void {
-    const key = labelText(labels);
-    const v = this.values.get(key);
-    if (v) v.value += by;
-    else this.values.set(key, { labels, value: by });
-  }
-
-  get(labels: LabelValues = {}): number {
-    return this.values.get(labelText(labels))?.value ?? 0;
-  }
-
-  render(): string {
-    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} counter\n`;
-    for (const v of this.values.values()) out += `${this.name}${labelText(v.labels)} ${v.value}\n`;
-    return out;
-  }
-}
-
-export class Histogram {
-  private readonly series = new Map<string, { labels: LabelValues; counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string, readonly buckets: number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]) {}
-
-  observe(value: number, labels: LabelValues = {}): void {
-    const key = labelText(labels);
-    let s = this.series.get(key);
-    if (!s) this.series.set(key, (s = { labels, counts: new Array(this.buckets.length).fill(0), sum: 0, count: 0 }));
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]) s.counts[i]++;
-    s.sum += value;
-    s.count++;
-  }
-
-  render(): string {
-    let out = `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} histogram\n`;
-    for (const s of this.series.values()) {
-      for (let i = 0; i < this.buckets.length; i++) out += `${this.name}_bucket${labelText({ ...s.labels, le: String(this.buckets[i]) })} ${s.counts[i]}\n`;
-      out += `${this.name}_bucket${labelText({ ...s.labels, le: '+Inf' })} ${s.count}\n`;
-      out += `${this.name}_sum${labelText(s.labels)} ${s.sum}\n${this.name}_count${labelText(s.labels)} ${s.count}\n`;
-    }
-    return out;
-  }
-}
-
-/** A gauge read at scrape time. */
-export class Gauge {
-  constructor(readonly name: string, readonly help: string, readonly read: () => number) {}
-  render(): string {
-    return `# HELP ${this.name} ${this.help}\n# TYPE ${this.name} gauge\n${this.name} ${this.read()}\n`;
-  }
-}
+export { Counter, Gauge, Histogram };
 
 export class ServerMetrics {
   readonly ingestEntries = new Counter('sightline_ingest_entries_total', 'Log entries accepted and committed, by tenant and protocol.');
@@ -70,9 +12,11 @@ export class ServerMetrics {
   readonly requestDuration = new Histogram('sightline_http_request_duration_seconds', 'HTTP request latency by route.');
   readonly queryDuration = new Histogram('sightline_query_duration_seconds', 'LogQL query execution time by kind (log, metric).');
   readonly gauges: Gauge[] = [];
+  /** other components' metric families (e.g. the pipelines'), rendered after these */
+  readonly collectors: { render(): string }[] = [];
 
   render(): string {
-    const parts = [this.ingestEntries, this.ingestBytes, this.ingestRejected, this.requests, this.requestDuration, this.queryDuration, ...this.gauges];
+    const parts = [this.ingestEntries, this.ingestBytes, this.ingestRejected, this.requests, this.requestDuration, this.queryDuration, ...this.gauges, ...this.collectors];
     return parts.map((p) => p.render()).join('');
   }
 }

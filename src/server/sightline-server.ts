@@ -5,9 +5,11 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.ts';
 import { QueryEngine } from '../query/engine.ts';
 import { Authenticator } from './auth.ts';
 import { checkExposure, type ServerConfig } from './config.ts';
-import { SightlineHttpServer } from './http-server.ts';
+import { SightlineHttpServer, type ServerDeps } from './http-server.ts';
+import { Ruler } from '../rules/ruler-service.ts';
 import { Gauge, ServerMetrics } from './metrics.ts';
 import { LISTENER_STARTERS } from './listeners/registry.ts';
+import { PipelineHost } from './pipeline-host.ts';
 import type { SocketListener } from './listeners/socket-listener.ts';
 
 export interface RunningServer {
@@ -16,6 +18,10 @@ export interface RunningServer {
   store: DuckDbStore;
   /** socket listeners by name (`forward`, `syslog_udp`…), with their bound addresses */
   listeners: Record<string, AddressInfo>;
+  /** rules, alerts and notifications */
+  ruler: Ruler;
+  /** the pipelines (`pipelines:` / `--pipelines`), when configured */
+  pipeline?: PipelineHost;
   close(): Promise<void>;
 }
 
@@ -39,31 +45,50 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     new Gauge('process_resident_memory_bytes', 'Resident memory of the server process.', () => process.memoryUsage.rss()),
     new Gauge('nodejs_heap_used_bytes', 'V8 heap in use (the rest of resident memory is mostly DuckDB).', () => process.memoryUsage().heapUsed),
   );
-  const deps = { config, store, engine: new QueryEngine(store), auth: new Authenticator(config.tenantKeys), metrics };
+  let pipeline: PipelineHost | undefined;
+  try {
+    pipeline = config.pipelinesFile ? new PipelineHost({ file: config.pipelinesFile, dataDir: config.dataDir, store }) : undefined;
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  if (pipeline) metrics.collectors.push(pipeline.metrics);
+  const deps: ServerDeps = { config, store, engine: new QueryEngine(store), auth: new Authenticator(config.tenantKeys), metrics, pipeline };
   const http = new SightlineHttpServer(deps);
   let address: AddressInfo;
   const sockets: SocketListener[] = [];
   const closeListeners = async () => {
     for (const l of sockets.splice(0).reverse()) await l.close();
   };
+  let ruler: Ruler | undefined;
   try {
+    ruler = deps.ruler = await Ruler.start({ config, store, engine: deps.engine, metrics });
     address = await http.listen();
     for (const start of LISTENER_STARTERS) sockets.push(...(await start(deps)));
   } catch (e) {
     await closeListeners();
     await http.close();
+    await ruler?.close();
+    await pipeline?.close();
     await store.close();
     throw e;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  ruler.setExternalURL(url);
   return {
     address,
-    url: `${config.tls ? 'https' : 'http'}://${host}:${address.port}`,
+    url,
     store,
+    ruler,
+    pipeline,
     listeners: Object.fromEntries(sockets.map((l) => [l.name, l.address])),
     async close() {
       await closeListeners();
       await http.close();
+      // after the listeners (no new pushes), before the store: held events are delivered, not dropped
+      await pipeline?.close();
+      await ruler.close();
       await store.close();
     },
   };

@@ -154,3 +154,18 @@ test('compaction merges small parts into one without losing, duplicating or unin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an aggregation whose sources hold no row in range answers empty (not an error)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sightline-store-'));
+  const store = await DuckDbStore.open({ dataDir: dir });
+  try {
+    await store.append(batch('t1', 'api', 0, 10));
+    // every token and trigram of the needle is in the block (so the index keeps it) but no single line has it:
+    // DuckDB then returns a result without columns
+    const plan = { tenants: ['t1'], matchers: [], fromNs: 0n, toNs: NOW + 1n, lineFilters: [{ op: 'contains' as const, values: ['w5 happened" took=6ms'] }], measure: 'count' as const, baseNs: 0n, widthNs: NOW + 1n };
+    assert.deepEqual(await store.aggregate(plan), { stream: [], bucket: [], value: [] });
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
-// `| drop a, b="x"` removes labels (a matcher limits it to matching values; `drop __error__` clears the error) and
-// `| keep a, b="x"` removes every other label. `keep` never removes `__error__` / `__error_details__` (Loki docs).
+// `| drop a, b="x"` removes labels (a matcher limits it to matching values; `drop __error__` clears the error, its
+// details included, as the docs' example shows) and `| keep a, b="x"` removes every other label. `keep` never removes
+// `__error__` / `__error_details__` (Loki docs).
 import type { DropKeepStage } from '../ast.ts';
 import type { CompileContext, StageFn } from './stage.ts';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL } from './pipeline-errors.ts';
@@ -27,7 +28,10 @@ export function compileDropKeep(ctx: CompileContext, stage: DropKeepStage): Stag
         const item = items[i]!;
         const v = labels.get(item.name);
         if (v === undefined) continue;
-        if (item.match === null || item.match(v)) labels.delete(item.name);
+        if (item.match === null || item.match(v)) {
+          labels.delete(item.name);
+          if (item.name === ERROR_LABEL) labels.delete(ERROR_DETAILS_LABEL);
+        }
       }
       return true;
     };

@@ -128,3 +128,54 @@ export function ipInRange(range: IpRange, value: string): boolean {
   if (!parseIpInto(value, addr) || addr.v6 !== range.v6) return false;
   return compareIp(range.low, addr) <= 0 && compareIp(addr, range.high) <= 0;
 }
+
+/** Characters an address (IPv4, IPv6, IPv4-in-IPv6) can be written with. */
+function isAddressChar(c: number): boolean {
+  return (c >= 48 && c <= 58) /* 0-9 : */ || c === 46 /* . */ || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+function inAny(ranges: readonly IpRange[], s: string): boolean {
+  for (let i = 0; i < ranges.length; i++) if (ipInRange(ranges[i]!, s)) return true;
+  return false;
+}
+
+/**
+ * True when an address in `line` falls in one of the ranges (`|= ip("…")`). The line is cut into candidates at every
+ * character that cannot belong to an address, so `3.180.71.3` is not found inside `93.180.71.3` (Loki's docs use this
+ * very example); a candidate that is not an address as a whole is also tried without trailing `.`/`:` (end of a
+ * sentence, `addr:`), without leading ones (`addr:10.0.0.1`) and, for `host:port`, as the IPv4 part before the colon.
+ */
+export function lineHasIpInRanges(ranges: readonly IpRange[], line: string): boolean {
+  const n = line.length;
+  let i = 0;
+  while (i < n) {
+    if (!isAddressChar(line.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let digits = false;
+    let seps = false;
+    while (i < n) {
+      const c = line.charCodeAt(i);
+      if (!isAddressChar(c)) break;
+      if (c >= 48 && c <= 57) digits = true;
+      else if (c === 46 || c === 58) seps = true;
+      i++;
+    }
+    if (!seps) continue;
+    const candidate = line.slice(start, i);
+    // an address without digits is all hex letters, which only IPv6 `::` compression allows (`::`, `fe::ab`)
+    if (!digits && !candidate.includes('::')) continue;
+    if (inAny(ranges, candidate)) return true;
+    let trimmed = candidate;
+    while (trimmed.length > 0 && (trimmed.endsWith('.') || (trimmed.endsWith(':') && !trimmed.endsWith('::')))) trimmed = trimmed.slice(0, -1);
+    while (trimmed.length > 0 && (trimmed.startsWith('.') || (trimmed.startsWith(':') && !trimmed.startsWith('::')))) trimmed = trimmed.slice(1);
+    if (trimmed !== candidate && inAny(ranges, trimmed)) return true;
+    const colon = trimmed.indexOf(':');
+    if (colon > 0 && trimmed.lastIndexOf(':') === colon && trimmed.includes('.', 0) && trimmed.indexOf('.') < colon) {
+      if (inAny(ranges, trimmed.slice(0, colon))) return true;
+    }
+  }
+  return false;
+}

@@ -4,6 +4,8 @@ import type { LineFilterStage } from '../ast.ts';
 import type { CompileContext, StageFn } from './stage.ts';
 import { RE2JS, unanchoredMatcher, type TextMatcher } from './re2.ts';
 import { compilePatternExpr, testPattern } from './pattern-expr.ts';
+import { StageCompileError } from './pipeline-errors.ts';
+import { lineHasIpInRanges, parseIpPattern, type IpRange } from './ip-match.ts';
 
 function compileMatchers(ctx: CompileContext, stage: LineFilterStage): TextMatcher[] {
   switch (stage.op) {
@@ -23,7 +25,20 @@ function compileMatchers(ctx: CompileContext, stage: LineFilterStage): TextMatch
   }
 }
 
+/** `|= ip("…") or ip("…")` keeps a line with an address in any range; `!= ip(…)` one with none (Loki "Matching IP addresses"). */
+function compileIpLineFilter(ctx: CompileContext, stage: LineFilterStage): StageFn {
+  const ranges: IpRange[] = stage.values.map((pattern) => {
+    const range = parseIpPattern(pattern);
+    if (range === null) throw new StageCompileError(ctx, 'invalid_ip_pattern', `invalid ip pattern ${JSON.stringify(pattern)}: expected an address, a range a-b or a CIDR prefix`, pattern);
+    return range;
+  });
+  if (stage.op === '!=') return (row) => !lineHasIpInRanges(ranges, row.line);
+  if (stage.op === '|=') return (row) => lineHasIpInRanges(ranges, row.line);
+  throw new StageCompileError(ctx, 'invalid_ip_pattern', `ip() line filters allow only |= and !=, not ${stage.op}`, stage.values.join(', '));
+}
+
 export function compileLineFilter(ctx: CompileContext, stage: LineFilterStage): StageFn {
+  if (stage.ip) return compileIpLineFilter(ctx, stage);
   const negative = stage.op === '!=' || stage.op === '!~' || stage.op === '!>';
   if ((stage.op === '|=' || stage.op === '!=') && stage.values.length === 1) {
     const v = stage.values[0]!;

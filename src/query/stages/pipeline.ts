@@ -17,8 +17,15 @@ import { compileDecolorize } from './decolorize.ts';
 export type { StageRow } from './stage.ts';
 export { StageCompileError } from './pipeline-errors.ts';
 
-/** Runs the pipeline on a row: mutates `row.line` / `row.labels` in place, returns false to drop the row. */
-export type CompiledPipeline = (row: StageRow) => boolean;
+/**
+ * Runs the pipeline on a row: mutates `row.line` / `row.labels` in place, returns false to drop the row.
+ * `created` names the labels the pipeline's stages created on the row it ran last (parsed labels, label_format
+ * targets); every other label of that row came from the stream or its structured metadata.
+ */
+export interface CompiledPipeline {
+  (row: StageRow): boolean;
+  readonly created: ReadonlySet<string>;
+}
 
 type StageCompiler<K extends PipelineStage['kind']> = (ctx: CompileContext, stage: Extract<PipelineStage, { kind: K }>) => StageFn;
 
@@ -52,11 +59,12 @@ export function compilePipeline(stages: PipelineStage[]): CompiledPipeline {
   const state: RowState = { created: new Set() };
   const fns: StageFn[] = stages.map((stage, index) => compileStage({ index, kind: stage.kind, state }, stage));
   const n = fns.length;
-  if (n === 0) return () => true;
   const created = state.created;
-  return (row) => {
+  if (n === 0) return Object.assign(() => true, { created });
+  const run = (row: StageRow): boolean => {
     if (created.size > 0) created.clear();
     for (let i = 0; i < n; i++) if (!fns[i]!(row)) return false;
     return true;
   };
+  return Object.assign(run, { created });
 }

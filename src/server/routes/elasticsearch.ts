@@ -8,6 +8,7 @@ import { elasticsearchBulkAdapter, type BulkItem } from '../../ingest/elasticsea
 import { AuthError } from '../auth.ts';
 import { HttpError, classifyError, sendJson, type Handler, type Route, type ServerDeps } from '../http-server.ts';
 import { ingestRequest } from '../ingest-handler.ts';
+import { prefersHtml, serveUiPage } from './ui.ts';
 
 /** The Elasticsearch version Sightline reports: clients pick their request format from its major. */
 export const ES_COMPAT_VERSION = '8.11.0';
@@ -117,7 +118,17 @@ export function elasticsearchRoutes(deps: ServerDeps): Route[] {
       },
     },
   ];
-  return routes.map((r) => ({ ...r, handler: elasticsearchReply(r.handler) }));
+  return routes.map((r) => {
+    const handler = elasticsearchReply(r.handler);
+    if (r.path !== '/') return { ...r, handler };
+    // `GET /` is also the UI's address: browsers (Accept: text/html) get the page, everything else the cluster info
+    const negotiated: Handler = (req, res, ctx) => {
+      if (prefersHtml(req)) return serveUiPage(req, res, ctx);
+      res.setHeader('Vary', 'Accept');
+      return handler(req, res, ctx);
+    };
+    return { ...r, handler: negotiated };
+  });
 }
 
 function renderItem(item: BulkItem, nextId: () => string, seqNo: number): Record<string, unknown> {

@@ -1,16 +1,18 @@
 // Loki's live tail, `GET /loki/api/v1/tail` over WebSocket: each session polls the store about once a second for
 // entries newer than the last one it sent (the query's matchers, filters and pipeline, via the engine) and sends
-// them as `{"streams":[…],"dropped_entries":…}` frames. A slow client loses entries, reported as dropped.
+// them as `{"streams":[…],"dropped_entries":…}` frames (3-element entries when the upgrade request carries
+// `X-Loki-Response-Encoding-Flags: categorize-labels`). A slow client loses entries, reported as dropped.
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import { labelsToString, type Labels } from '../../model/record.ts';
 import type { QueryEngine } from '../../query/engine.ts';
+import type { EntryLabels, LogEntry } from '../../query/log-query.ts';
 import { parseExpr } from '../../query/parser.ts';
 import { StoreBusyError } from '../../store/store.ts';
 import { HttpError, type Route, type ServerDeps } from '../http-server.ts';
-import { ParamError, parseLokiTime } from '../loki-params.ts';
+import { CATEGORIZE_LABELS, encodingFlags, ParamError, parseLokiTime } from '../loki-params.ts';
 import { HOUR_NS, nowNs } from './loki.ts';
 
 const POLL_MS = 1000;
@@ -33,6 +35,8 @@ export interface TailParams {
   startNs: bigint;
   limit: number;
   delayNs: bigint;
+  /** `X-Loki-Response-Encoding-Flags: categorize-labels` on the upgrade request: 3-element entries, stream labels only */
+  categorize: boolean;
 }
 
 interface TailEntry {
@@ -40,10 +44,11 @@ interface TailEntry {
   key: string;
   ts: bigint;
   line: string;
+  extra: EntryLabels | undefined;
 }
 
 /** Validates the tail request's parameters (Loki's names and limits); throws ParamError with what was expected. */
-export function parseTailParams(url: URL, tenants: string[]): TailParams {
+export function parseTailParams(url: URL, tenants: string[], categorize = false): TailParams {
   const p = url.searchParams;
   const query = p.get('query');
   if (!query) throw new ParamError('missing parameter "query"');
@@ -56,7 +61,7 @@ export function parseTailParams(url: URL, tenants: string[]): TailParams {
   if (!Number.isInteger(delay) || delay < 0) throw new ParamError(`invalid parameter "delay_for": expected whole seconds, got "${rawDelay}"`);
   if (delay > MAX_DELAY_SECONDS) throw new ParamError(`delay_for can't be greater than ${MAX_DELAY_SECONDS}`);
   const startNs = parseLokiTime(p.get('start') ?? undefined, nowNs() - HOUR_NS, 'start');
-  return { query, tenants, startNs, limit, delayNs: BigInt(delay) * 1_000_000_000n };
+  return { query, tenants, startNs, limit, delayNs: BigInt(delay) * 1_000_000_000n, categorize };
 }
 
 /** One client's tail: a poll loop with a cursor (the newest timestamp sent and what was sent at it). */
@@ -119,16 +124,17 @@ class TailSession {
       instant: false,
       limit: backward ? this.params.limit : BATCH,
       direction: backward ? 'backward' : 'forward',
+      categorizeLabels: this.params.categorize,
     });
     this.first = false;
     if (this.closed || outcome.result.resultType !== 'streams') return;
     const entries: TailEntry[] = [];
     for (const s of outcome.result.streams) {
       const key = labelsToString(s.labels);
-      for (const [ts, line] of s.values) {
+      for (const [ts, line, extra] of s.values) {
         const t = BigInt(ts);
         if (t === this.cursorNs && this.sentAtCursor.has(key + '\u0000' + line)) continue;
-        entries.push({ labels: s.labels, key, ts: t, line });
+        entries.push({ labels: s.labels, key, ts: t, line, extra });
       }
     }
     if (entries.length === 0) return;
@@ -147,11 +153,11 @@ class TailSession {
   }
 
   private send(entries: TailEntry[]): void {
-    const streams = new Map<string, { stream: Labels; values: [string, string][] }>();
+    const streams = new Map<string, { stream: Labels; values: LogEntry[] }>();
     for (const e of entries) {
       let s = streams.get(e.key);
       if (!s) streams.set(e.key, (s = { stream: e.labels, values: [] }));
-      s.values.push([e.ts.toString(), e.line]);
+      s.values.push(e.extra ? [e.ts.toString(), e.line, e.extra] : [e.ts.toString(), e.line]);
     }
     const frame = { streams: [...streams.values()], dropped_entries: this.dropped.length > 0 ? this.dropped : null };
     this.dropped = [];
@@ -193,7 +199,7 @@ export class LiveTail {
     let params: TailParams | undefined;
     let problem: string | undefined;
     try {
-      params = parseTailParams(url, tenants);
+      params = parseTailParams(url, tenants, encodingFlags(req.headers).has(CATEGORIZE_LABELS));
     } catch (e) {
       if (!(e instanceof ParamError || (e instanceof Error && e.name === 'LogQLParseError'))) throw e;
       problem = e.message;

@@ -1,5 +1,6 @@
 // Loki's HTTP API: push (JSON or protobuf+snappy), query, query_range, labels, label values and series, answered in
-// Loki's shapes. Query parameters come from the URL or, for POST, a form-encoded body.
+// Loki's shapes (with Loki's `stats` block, and categorized log results on `X-Loki-Response-Encoding-Flags:
+// categorize-labels`). Query parameters come from the URL or, for POST, a form-encoded body.
 
 import type { IncomingMessage } from 'node:http';
 import type { IngestAdapter } from '../../ingest/adapter.ts';
@@ -11,7 +12,8 @@ import { parseExpr, parseLogQuery } from '../../query/parser.ts';
 import type { Matcher } from '../../query/ast.ts';
 import { HttpError, sendJson, type Route, type ServerDeps } from '../http-server.ts';
 import { describeErrors, ingestRequest } from '../ingest-handler.ts';
-import { defaultStepNs, ParamError, parseLokiTime, parseStep } from '../loki-params.ts';
+import { CATEGORIZE_LABELS, defaultStepNs, encodingFlags, ParamError, parseLokiTime, parseStep } from '../loki-params.ts';
+import { lokiStats } from '../loki-stats.ts';
 import { QueryError } from '../../query/query-error.ts';
 
 export const HOUR_NS = 3_600_000_000_000n;
@@ -64,33 +66,14 @@ function formatValue(v: number): string {
   return String(v);
 }
 
-function lokiStats(outcome: QueryOutcome): Record<string, unknown> {
-  const s = outcome.stats;
-  const execSeconds = s.execTimeMs / 1000;
-  return {
-    summary: {
-      bytesProcessedPerSecond: execSeconds > 0 ? Math.round(s.bytesReturned / execSeconds) : 0,
-      linesProcessedPerSecond: execSeconds > 0 ? Math.round(s.rowsScanned / execSeconds) : 0,
-      totalBytesProcessed: s.bytesReturned,
-      totalLinesProcessed: s.rowsScanned,
-      execTime: execSeconds,
-      queueTime: 0,
-      subqueries: 0,
-      totalEntriesReturned: s.entriesReturned,
-      splits: 0,
-      shards: 0,
-    },
-    querier: { store: { totalChunksRef: s.partsTotal, totalChunksDownloaded: s.partsScanned } },
-    ingester: {},
-    cache: {},
-  };
-}
-
-function renderData(result: QueryResult, outcome: QueryOutcome): Record<string, unknown> {
-  const stats = lokiStats(outcome);
+/** The reply's `data`: the result in Loki's shape, its stats, and for categorized log results the encoding flag. */
+function renderData(result: QueryResult, outcome: QueryOutcome, categorized: boolean): Record<string, unknown> {
+  const stats = lokiStats(outcome.stats);
   switch (result.resultType) {
-    case 'streams':
-      return { resultType: 'streams', result: result.streams.map((s) => ({ stream: s.labels, values: s.values })), stats };
+    case 'streams': {
+      const flags = categorized ? { encodingFlags: [CATEGORIZE_LABELS] } : {};
+      return { resultType: 'streams', ...flags, result: result.streams.map((s) => ({ stream: s.labels, values: s.values })), stats };
+    }
     case 'matrix':
       return {
         resultType: 'matrix',
@@ -145,10 +128,11 @@ export function lokiRoutes(deps: ServerDeps): Route[] {
         const { fromNs, toNs } = range(p, HOUR_NS);
         const stepRaw = p.get('step');
         const stepNs = stepRaw ? parseStep(stepRaw) : defaultStepNs(fromNs, toNs);
+        const categorize = encodingFlags(req.headers).has(CATEGORIZE_LABELS);
         const started = performance.now();
-        const outcome = await engine.run({ query, tenants, startNs: fromNs, endNs: toNs, stepNs, instant: false, limit: parseLimit(p), direction: parseDirection(p) });
+        const outcome = await engine.run({ query, tenants, startNs: fromNs, endNs: toNs, stepNs, instant: false, limit: parseLimit(p), direction: parseDirection(p), categorizeLabels: categorize });
         metrics.queryDuration.observe((performance.now() - started) / 1000, { kind: outcome.result.resultType === 'streams' ? 'log' : 'metric' });
-        sendJson(res, 200, { status: 'success', data: renderData(outcome.result, outcome) });
+        sendJson(res, 200, { status: 'success', data: renderData(outcome.result, outcome, categorize) });
       },
     },
     {
@@ -167,7 +151,7 @@ export function lokiRoutes(deps: ServerDeps): Route[] {
         const started = performance.now();
         const outcome = await engine.run({ query, tenants, startNs: t, endNs: t, stepNs: 1_000_000_000n, instant: true, limit: parseLimit(p), direction: parseDirection(p) });
         metrics.queryDuration.observe((performance.now() - started) / 1000, { kind: 'metric' });
-        sendJson(res, 200, { status: 'success', data: renderData(outcome.result, outcome) });
+        sendJson(res, 200, { status: 'success', data: renderData(outcome.result, outcome, false) });
       },
     },
     {

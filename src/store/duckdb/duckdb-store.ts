@@ -742,7 +742,8 @@ export class DuckDbStore implements Store {
         `SELECT stream, ((ts - ${plan.baseNs} - 1) // ${plan.widthNs} + 1) AS bucket, ${measure} AS v ` +
         `FROM (${unionSelect(columns, sources, plan.fromNs, plan.toNs, plan.lineFilters, this.fieldSql(plan))}) GROUP BY ALL`;
       const reader = await conn.runAndReadAll(sql);
-      const [stream, bucket, value] = reader.getColumns() as [number[], bigint[], (bigint | number)[]];
+      // an empty result has no columns at all
+      const [stream = [], bucket = [], value = []] = reader.getColumns() as [number[]?, bigint[]?, (bigint | number)[]?];
       for (let i = 0; i < stream.length; i++) {
         out.stream.push(stream[i]);
         out.bucket.push(Number(bucket[i]));

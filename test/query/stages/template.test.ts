@@ -165,8 +165,10 @@ describe('template errors', () => {
     ['pipe without a command', '{{ | .a }}', 'template: line:1:4: missing command before "|"'],
     ['unterminated string', '{{ "abc }}', 'template: line:1:4: unterminated quoted string'],
     ['bad number', '{{ 12ab }}', 'template: line:1:4: bad number syntax: "12a"'],
-    ['variables are outside the subset', '{{ $x := 1 }}', 'template: line:1:4: template variables ($x) are not supported'],
-    ['range is outside the subset', '{{ range . }}{{ end }}', 'template: line:1:4: {{range}} is not supported in LogQL templates'],
+    ['undefined variable', '{{ $x }}', 'template: line:1:4: undefined variable "$x"'],
+    ['variable out of its scope', '{{ if .a }}{{ $v := 1 }}{{ end }}{{ $v }}', 'template: line:1:37: undefined variable "$v"'],
+    ['assigning an undeclared variable', '{{ $y = 1 }}', 'template: line:1:4: undefined variable "$y"'],
+    ['define is outside the subset', '{{ define "a" }}{{ end }}', 'template: line:1:4: {{define}} is not supported in LogQL templates'],
     ['constant after a pipe', '{{ .a | "x" }}', 'template: line:1:9: non executable command in pipeline stage 2'],
     ['unclosed paren', '{{ (upper .a }}', 'template: line:1:14: unexpected "}}" in parenthesized pipeline'],
     ['error position on a later line', 'a\nb {{ oops }}', 'template: line:2:6: function "oops" not defined'],
@@ -201,4 +203,32 @@ describe('template errors', () => {
       assert.deepEqual(render(template), { line: 'the line', error: details });
     });
   }
+});
+
+describe('variables, range and fromJson', () => {
+  const cases: [string, string, string, Record<string, string>?][] = [
+    ['declare and use', '{{ $x := .a }}[{{ $x }}]', '[x]'],
+    ['assign', '{{ $x := 1 }}{{ $x = 2 }}{{ $x }}', '2'],
+    ['$ is the root dot inside with', '{{ with .a }}{{ . }}/{{ $.n }}{{ end }}', 'x/7'],
+    ['variable field chain over fromJson', '{{ $o := fromJson .j }}{{ $o.a.b }}', 'c', { j: '{"a":{"b":"c"}}' }],
+    ['range over an array, dot is the element', '{{ range fromJson .j }}<{{ . }}>{{ end }}', '<1><two><true>', { j: '[1,"two",true]' }],
+    ['range with index and element', '{{ range $i, $v := fromJson .j }}{{ $i }}={{ $v }};{{ end }}', '0=a;1=b;', { j: '["a","b"]' }],
+    ['range over an object walks sorted keys', '{{ range $k, $v := fromJson .j }}{{ $k }}:{{ $v }} {{ end }}', 'a:2 b:1 ', { j: '{"b":1,"a":2}' }],
+    ['range over the label map', '{{ range $k, $v := . }}{{ $k }}{{ end }}', 'ab', { a: '1', b: '2' }],
+    ['range over an integer', '{{ range 3 }}{{ . }}{{ end }}', '012'],
+    ['range else when empty', '{{ range fromJson .j }}x{{ else }}none{{ end }}', 'none', { j: '[]' }],
+    ['docs: one query per element of a JSON array', '{{ range $q := fromJson .queries }} {{ $q.query }} {{ end }}', ' up  down ', { queries: '[{"query":"up"},{"query":"down"}]' }],
+    ['fromJson prints like Go (float64 numbers, sorted map keys)', '{{ fromJson .j }}', 'map[a:[1 2.5] b:<nil> c:map[d:true]]', { j: '{"c":{"d":true},"a":[1,2.5],"b":null}' }],
+    ['fromJson of something that is not JSON is ""', '[{{ fromJson .j }}]', '[]', { j: 'not json' }],
+    ['missing key of a JSON object is nil', '{{ $o := fromJson .j }}{{ $o.x }}', '<no value>', { j: '{}' }],
+    ['index and len on JSON values', '{{ index (fromJson .j) 1 }} {{ len (fromJson .j) }}', 'b 3', { j: '["a","b","c"]' }],
+  ];
+  for (const [name, template, want, labels] of cases) {
+    it(name, () => assert.deepEqual(render(template, labels ?? { a: 'x', n: '7' }), { line: want }));
+  }
+
+  it('range over a string is an execution error (TemplateFormatErr)', () => {
+    const out = render('{{ range .a }}x{{ end }}', { a: 'abc' });
+    assert.equal(out.error, 'template: line:1:10: executing "line" at <.a>: range can\'t iterate over abc');
+  });
 });

@@ -1,10 +1,11 @@
 // Compiles a line_format / label_format template once and executes it per row, with text/template's semantics:
 // the dot is the row's label map (a missing label reads as ""), the piped value is a command's last argument,
-// arguments are checked against Go parameter types, `and` / `or` short-circuit. Failures throw TemplateExecError.
+// arguments are checked against Go parameter types, `and` / `or` short-circuit, variables are scoped to the
+// enclosing if/with/range, `range` walks arrays, maps (sorted keys) and integers. Failures throw TemplateExecError.
 import type { StageRow } from '../stage.ts';
 import type { TemplateFunc, ParamKind } from './functions.ts';
 import { parseTemplate, TemplateSyntaxError, type NumberConst, type TArg, type TCommand, type TNode, type TPipe } from './parser.ts';
-import { goTypeName, isLabelMap, isTime, isTrue, printValue, TemplateExecError, type TValue } from './values.ts';
+import { formatValue, goTypeName, isJsonArray, isJsonObject, isLabelMap, isTime, isTrue, printValue, TemplateExecError, type TValue } from './values.ts';
 
 export { TemplateExecError, TemplateSyntaxError };
 
@@ -88,14 +89,51 @@ function constant(c: NumberConst, kind: ParamKind): TValue {
 /** Walks the template tree for one row at a time; one instance per compiled template, reused across rows. */
 class Executor {
   row: StageRow = { line: '', tsNs: 0n, labels: new Map() };
+  /** variables in scope, innermost last; [0] is the root `$` */
+  vars: { name: string; value: TValue }[] = [];
 
   field(dot: TValue, names: string[]): TValue {
     let v = dot;
     for (const name of names) {
       if (v !== null && isLabelMap(v)) v = v.get(name) ?? '';
+      else if (v !== null && isJsonObject(v)) v = v.entries.get(name) ?? null;
       else throw new TemplateExecError(`can't evaluate field ${name} in type ${goTypeName(v)}`);
     }
     return v;
+  }
+
+  variable(name: string): TValue {
+    for (let k = this.vars.length - 1; k >= 0; k--) if (this.vars[k]!.name === name) return this.vars[k]!.value;
+    throw new TemplateExecError(`undefined variable: $${name}`);
+  }
+
+  /** Binds a pipeline's declaration (`$x :=`, `$x =`) to its value. */
+  bind(decl: NonNullable<TPipe['decl']>, value: TValue): void {
+    const name = decl.names[0]!;
+    if (!decl.assign) {
+      this.vars.push({ name, value });
+      return;
+    }
+    for (let k = this.vars.length - 1; k >= 0; k--) {
+      if (this.vars[k]!.name === name) {
+        this.vars[k]!.value = value;
+        return;
+      }
+    }
+  }
+
+  /** The elements `range` walks, as [key or index, element] pairs (Go sorts map keys); null for nothing to walk. */
+  rangeItems(v: TValue): [TValue, TValue][] {
+    if (v === null) return [];
+    if (isJsonArray(v)) return v.map((x, i) => [BigInt(i), x]);
+    if (isJsonObject(v)) return [...v.entries.keys()].sort().map((k) => [k, v.entries.get(k)!]);
+    if (isLabelMap(v)) return [...v.keys()].sort().map((k) => [k, v.get(k)!]);
+    if (typeof v === 'bigint') {
+      const out: [TValue, TValue][] = [];
+      for (let i = 0n; i < v; i++) out.push([i, i]);
+      return out;
+    }
+    throw new TemplateExecError(`range can't iterate over ${formatValue(v)}`);
   }
 
   arg(node: TArg, kind: ParamKind, dot: TValue): TValue {
@@ -119,6 +157,10 @@ class Executor {
         return checkKind(this.call(node.name, node.fn, [], 0, dot, undefined), kind);
       case 'pipe':
         return checkKind(this.pipe(node.pipe, dot), kind);
+      case 'var': {
+        const v = this.variable(node.name);
+        return checkKind(node.fields.length > 0 ? this.field(v, node.fields) : v, kind);
+      }
     }
   }
 
@@ -161,6 +203,7 @@ class Executor {
       if (first.k === 'func') return this.call(first.name, first.fn, cmd.args, 1, dot, final);
       if (cmd.args.length > 1 || final !== undefined) {
         if (first.k === 'field') throw new TemplateExecError(`${first.names[first.names.length - 1]} is not a method but has arguments`);
+        if (first.k === 'var' && first.fields.length > 0) throw new TemplateExecError(`${first.fields[first.fields.length - 1]} is not a method but has arguments`);
         throw new TemplateExecError(`can't give argument to non-function ${cmd.source.split(/\s+/)[0]}`);
       }
       return this.arg(first, 'any', dot);
@@ -183,19 +226,40 @@ class Executor {
         case 'text':
           out += node.text;
           break;
-        case 'action':
-          out += printValue(this.pipe(node.pipe, dot));
-          break;
-        case 'if': {
+        case 'action': {
           const v = this.pipe(node.pipe, dot);
-          if (isTrue(v)) out += this.list(node.then, dot);
-          else if (node.otherwise !== null) out += this.list(node.otherwise, dot);
+          // a declaration or assignment prints nothing
+          if (node.pipe.decl) this.bind(node.pipe.decl, v);
+          else out += printValue(v);
           break;
         }
+        case 'if':
         case 'with': {
+          const scope = this.vars.length;
           const v = this.pipe(node.pipe, dot);
-          if (isTrue(v)) out += this.list(node.then, v);
+          if (node.pipe.decl) this.bind(node.pipe.decl, v);
+          if (isTrue(v)) out += this.list(node.then, node.k === 'with' ? v : dot);
           else if (node.otherwise !== null) out += this.list(node.otherwise, dot);
+          this.vars.length = scope;
+          break;
+        }
+        case 'range': {
+          const scope = this.vars.length;
+          let items: [TValue, TValue][];
+          try {
+            items = this.rangeItems(this.pipe(node.pipe, dot));
+          } catch (err) {
+            if (err instanceof TemplateExecError && !(err instanceof Failure)) throw new Failure(node.pipe.cmds[node.pipe.cmds.length - 1]!, err.message);
+            throw err;
+          }
+          const decl = node.pipe.decl;
+          for (const [key, elem] of items) {
+            if (decl?.names.length === 1) this.vars.push({ name: decl.names[0]!, value: elem });
+            else if (decl) this.vars.push({ name: decl.names[0]!, value: key }, { name: decl.names[1]!, value: elem });
+            out += this.list(node.then, elem);
+            this.vars.length = scope;
+          }
+          if (items.length === 0 && node.otherwise !== null) out += this.list(node.otherwise, dot);
           break;
         }
       }
@@ -212,6 +276,7 @@ export function executeTemplate(t: CompiledTemplate, row: StageRow, dot: Readonl
   if (t.constant !== null) return t.constant;
   try {
     t.executor.row = row;
+    t.executor.vars = [{ name: '', value: dot }];
     return t.executor.list(t.nodes, dot);
   } catch (err) {
     if (err instanceof Failure) {

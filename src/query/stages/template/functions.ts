@@ -10,7 +10,10 @@ import { parseByteSize } from '../byte-size.ts';
 import { goSprint, goSprintf, goSprintln } from './go-fmt.ts';
 import { formatGoTime, isKnownZone, parseGoTime, ZERO_TIME } from './go-time.ts';
 import {
+  fromJsonValue,
   goTypeName,
+  isJsonArray,
+  isJsonObject,
   isLabelMap,
   isTime,
   isTrue,
@@ -383,6 +386,8 @@ function lt(a: TValue, b: TValue): boolean {
 function goLen(v: TValue): bigint {
   if (typeof v === 'string') return BigInt(Buffer.byteLength(v, 'utf8'));
   if (v !== null && isLabelMap(v)) return BigInt(v.size);
+  if (v !== null && isJsonArray(v)) return BigInt(v.length);
+  if (v !== null && isJsonObject(v)) return BigInt(v.entries.size);
   return fail(`len of type ${goTypeName(v)}`);
 }
 
@@ -430,11 +435,17 @@ export const TEMPLATE_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = new Map<str
   ['len', { params: [A], call: (a) => goLen(a[0]!) }],
   ['index', {
     params: [A], variadic: A, call: (a) => {
-      let v = a[0]!;
+      let v: TValue = a[0]!;
       for (const k of a.slice(1)) {
         if (v !== null && isLabelMap(v)) {
           if (typeof k !== 'string') return fail(`value has type ${goTypeName(k)}; should be string`);
           v = v.get(k) ?? '';
+        } else if (v !== null && isJsonObject(v)) {
+          if (typeof k !== 'string') return fail(`value has type ${goTypeName(k)}; should be string`);
+          v = v.entries.get(k) ?? null;
+        } else if (v !== null && isJsonArray(v) && typeof k === 'bigint') {
+          if (k < 0n || k >= BigInt(v.length)) return fail(`index out of range: ${k}`);
+          v = v[Number(k)]!;
         } else if (typeof v === 'string' && typeof k === 'bigint') {
           const bytes = Buffer.from(v, 'utf8');
           if (k < 0n || k >= BigInt(bytes.length)) return fail(`index out of range: ${k}`);
@@ -514,6 +525,16 @@ export const TEMPLATE_FUNCTIONS: ReadonlyMap<string, TemplateFunc> = new Map<str
   ['urlencode', str(queryEscape)],
   ['urldecode', str(queryUnescape)],
   ['sha256', str((s) => createHash('sha256').update(s, 'utf8').digest('hex'))],
+  // sprig's fromJson: a document that does not decode gives "" (Loki docs)
+  ['fromJson', {
+    params: [S], call: (a) => {
+      try {
+        return fromJsonValue(JSON.parse(a[0] as string));
+      } catch {
+        return '';
+      }
+    },
+  }],
   ['default', {
     params: [A], variadic: A, call: (a) => {
       if (a.length < 2) return a[0]!;

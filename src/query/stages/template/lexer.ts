@@ -1,11 +1,14 @@
 // Lexer for the Go text/template subset: text, `{{ }}` actions with `{{-` / `-}}` whitespace trimming and
 // `{{/* comments */}}`, and inside actions identifiers, `.field` chains, `.`, strings ("..." and `raw`), character
-// constants, numbers, `|` and parentheses. Variables (`$x`) and `range`/`define`/`template` are out of the subset.
+// constants, numbers, `|`, parentheses, variables (`$`, `$x`, `$x.field`) with `:=`, `=` and `,` for declarations.
+// `define`/`template`/`block` are out of the subset.
 
 export type TokenKind =
   | 'text' | 'open' | 'close'
   | 'ident' | 'field' | 'dot' | 'string' | 'number' | 'char' | 'bool' | 'nil' | 'keyword'
-  | 'pipe' | 'lparen' | 'rparen';
+  | 'pipe' | 'lparen' | 'rparen'
+  /** `$x.a.b`: value is `x.a.b` (`` for the root `$`) */
+  | 'variable' | 'declare' | 'assign' | 'comma';
 
 export interface Token {
   kind: TokenKind;
@@ -211,7 +214,23 @@ export function lexTemplate(src: string): Token[] {
         const kind: TokenKind = KEYWORDS.has(word) ? 'keyword' : word === 'true' || word === 'false' ? 'bool' : word === 'nil' ? 'nil' : 'ident';
         tokens.push({ kind, value: word, pos: start });
       } else if (c === '$') {
-        throw new TemplateSyntaxError('template variables ($x) are not supported', start);
+        let end = p + 1;
+        while (isAlnum(src[end])) end++;
+        while (src[end] === '.' && isAlnum(src[end + 1])) {
+          end++;
+          while (isAlnum(src[end])) end++;
+        }
+        tokens.push({ kind: 'variable', value: src.slice(p + 1, end), pos: start });
+        p = end;
+      } else if (c === ':' && src[p + 1] === '=') {
+        tokens.push({ kind: 'declare', value: ':=', pos: start });
+        p += 2;
+      } else if (c === '=') {
+        tokens.push({ kind: 'assign', value: '=', pos: start });
+        p++;
+      } else if (c === ',') {
+        tokens.push({ kind: 'comma', value: ',', pos: start });
+        p++;
       } else {
         throw new TemplateSyntaxError(`unexpected ${JSON.stringify(c)} in command`, start);
       }

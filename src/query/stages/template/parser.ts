@@ -1,5 +1,6 @@
-// Parser for the Go text/template subset: builds the template tree (text, actions, if/else if/else, with) from the
-// lexer's tokens and resolves function names against the function table at compile time, as text/template does.
+// Parser for the Go text/template subset: builds the template tree (text, actions, if/else if/else, with, range,
+// variable declarations) from the lexer's tokens and resolves function and variable names at compile time, as
+// text/template does (`function "x" not defined`, `undefined variable "$x"`).
 import { parseGoFloat, parseGoIntBase0 } from '../go-number.ts';
 import { TEMPLATE_FUNCTIONS, type TemplateFunc } from './functions.ts';
 import { lexTemplate, TemplateSyntaxError, type Token } from './lexer.ts';
@@ -25,7 +26,9 @@ export type TArg =
   | (NumberConst & { pos: number })
   | { k: 'bool'; value: boolean; pos: number }
   | { k: 'nil'; pos: number }
-  | { k: 'pipe'; pipe: TPipe; pos: number };
+  | { k: 'pipe'; pipe: TPipe; pos: number }
+  /** `$name.f.g`; the root `$` has the name '' */
+  | { k: 'var'; name: string; fields: string[]; pos: number };
 
 export interface TCommand {
   args: TArg[];
@@ -37,12 +40,14 @@ export interface TCommand {
 export interface TPipe {
   cmds: TCommand[];
   pos: number;
+  /** `$x := pipeline` declares, `$x = pipeline` assigns (names without `$`); range may declare two */
+  decl?: { names: string[]; assign: boolean };
 }
 
 export type TNode =
   | { k: 'text'; text: string }
   | { k: 'action'; pipe: TPipe }
-  | { k: 'if' | 'with'; pipe: TPipe; then: TNode[]; otherwise: TNode[] | null };
+  | { k: 'if' | 'with' | 'range'; pipe: TPipe; then: TNode[]; otherwise: TNode[] | null };
 
 function numberConst(text: string, pos: number): NumberConst {
   const c: NumberConst = { k: 'number', text, isInt: false, int: 0n, isFloat: false, float: 0, forceInt: false };
@@ -70,6 +75,8 @@ function numberConst(text: string, pos: number): NumberConst {
 
 class Parser {
   private i = 0;
+  /** variables in scope, innermost last; the root `$` is '' */
+  private vars: string[] = [''];
   constructor(private readonly tokens: Token[], private readonly src: string) {}
 
   private peek(offset = 0): Token | undefined {
@@ -112,6 +119,7 @@ class Parser {
             return { nodes, stop: 'else', stopPos: kw.pos };
           case 'if':
           case 'with':
+          case 'range':
             this.i++;
             nodes.push(this.parseConditional(kw.value, kw.pos));
             continue;
@@ -119,22 +127,26 @@ class Parser {
             throw new TemplateSyntaxError(`{{${kw.value}}} is not supported in LogQL templates`, kw.pos);
         }
       }
-      const pipe = this.parsePipeline('command');
+      const pipe = this.parsePipeline('command', 1);
       this.expect('close', 'command');
       nodes.push({ k: 'action', pipe });
     }
   }
 
-  /** After `{{if` / `{{with`: pipeline, body, optional else / else if chain, and the shared `{{end}}`. */
-  private parseConditional(kind: 'if' | 'with', pos: number): TNode {
-    const pipe = this.parsePipeline(kind);
+  /**
+   * After `{{if` / `{{with` / `{{range`: pipeline, body, optional else / else if chain, and the shared `{{end}}`.
+   * Variables declared from the pipeline on are in scope until that `{{end}}`.
+   */
+  private parseConditional(kind: 'if' | 'with' | 'range', pos: number): TNode {
+    const scope = this.vars.length;
+    const pipe = this.parsePipeline(kind, kind === 'range' ? 2 : 1);
     this.expect('close', kind);
     const body = this.parseList();
     if (body.stop === 'eof') throw new TemplateSyntaxError(`unexpected EOF: missing {{end}} for {{${kind}}}`, pos);
     let otherwise: TNode[] | null = null;
     if (body.stop === 'else') {
       const chained = this.peek();
-      if (chained?.kind === 'keyword' && (chained.value === 'if' || chained.value === 'with')) {
+      if (chained?.kind === 'keyword' && (chained.value === 'if' || chained.value === 'with') && kind !== 'range') {
         // {{else if x}} ... {{end}}: the nested conditional consumes the shared {{end}}.
         this.i++;
         otherwise = [this.parseConditional(chained.value, chained.pos)];
@@ -145,12 +157,36 @@ class Parser {
         otherwise = rest.nodes;
       }
     }
+    this.vars.length = scope;
     return { k: kind, pipe, then: body.nodes, otherwise };
   }
 
-  private parsePipeline(context: string): TPipe {
+  /** `$x :=` / `$x =` / `$i, $v :=` at the start of a pipeline, up to `maxVars` names. */
+  private parseDeclaration(maxVars: number): TPipe['decl'] {
+    const names: string[] = [];
+    let k = 0;
+    for (;;) {
+      const v = this.peek(k);
+      if (v?.kind !== 'variable' || v.value.includes('.') || v.value === '') return undefined;
+      names.push(v.value);
+      const after = this.peek(k + 1);
+      if (after?.kind === 'comma' && names.length < maxVars) {
+        k += 2;
+        continue;
+      }
+      if (after?.kind !== 'declare' && !(after?.kind === 'assign' && names.length === 1)) return undefined;
+      this.i += k + 2;
+      const assign = after.kind === 'assign';
+      if (assign && !this.vars.includes(names[0]!)) throw new TemplateSyntaxError(`undefined variable "$${names[0]}"`, v.pos);
+      return { names, assign };
+    }
+  }
+
+  private parsePipeline(context: string, maxVars = 0): TPipe {
+    const decl = maxVars > 0 ? this.parseDeclaration(maxVars) : undefined;
     const start = this.peek();
     const pipe: TPipe = { cmds: [], pos: start?.pos ?? this.src.length };
+    if (decl) pipe.decl = decl;
     for (;;) {
       const cmd = this.parseCommand(context);
       // Go: only the first command of a pipeline may start with a constant or the dot.
@@ -162,6 +198,8 @@ class Parser {
       if (this.peek()?.kind !== 'pipe') break;
       this.i++;
     }
+    // a declared variable is visible after its own pipeline
+    if (decl && !decl.assign) this.vars.push(...decl.names);
     return pipe;
   }
 
@@ -206,6 +244,11 @@ class Parser {
         const fn = TEMPLATE_FUNCTIONS.get(t.value);
         if (fn === undefined) throw new TemplateSyntaxError(`function ${JSON.stringify(t.value)} not defined`, t.pos);
         return { k: 'func', name: t.value, fn, pos: t.pos };
+      }
+      case 'variable': {
+        const [name, ...fields] = t.value.split('.');
+        if (!this.vars.includes(name!)) throw new TemplateSyntaxError(`undefined variable "$${name}"`, t.pos);
+        return { k: 'var', name: name!, fields, pos: t.pos };
       }
       case 'lparen': {
         const pipe = this.parsePipeline('parenthesized pipeline');

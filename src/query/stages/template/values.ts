@@ -1,5 +1,6 @@
 // Runtime values of the Go text/template subset: Go's dynamic types mapped onto JS ones (string; int64 as bigint;
-// float64 as number; bool; nil as null; time.Time; the label map as dot). Printing follows fmt's %v.
+// float64 as number; bool; nil as null; time.Time; the label map as dot; `fromJson`'s []interface{} as an array and
+// map[string]interface{} as a JsonObject). Printing follows fmt's %v.
 import { formatGoFloat } from '../go-number.ts';
 import { formatGoTime } from './go-time.ts';
 
@@ -15,7 +16,29 @@ export interface TimeValue {
 
 export type LabelMap = ReadonlyMap<string, string>;
 
-export type TValue = string | bigint | number | boolean | null | TimeValue | LabelMap;
+/** A decoded JSON object (Go's map[string]interface{}): a missing key reads as nil, unlike a label. */
+export class JsonObject {
+  constructor(readonly entries: ReadonlyMap<string, TValue>) {}
+}
+
+export type TValue = string | bigint | number | boolean | null | TimeValue | LabelMap | JsonObject | readonly TValue[];
+
+export function isJsonArray(v: TValue): v is readonly TValue[] {
+  return Array.isArray(v);
+}
+
+export function isJsonObject(v: TValue): v is JsonObject {
+  return v instanceof JsonObject;
+}
+
+/** A JSON document as Go's encoding/json decodes it into interface{}: numbers are float64. */
+export function fromJsonValue(v: unknown): TValue {
+  if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) return v.map(fromJsonValue);
+  const entries = new Map<string, TValue>();
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) entries.set(k, fromJsonValue(x));
+  return new JsonObject(entries);
+}
 
 export function isTime(v: TValue): v is TimeValue {
   return typeof v === 'object' && v !== null && (v as TimeValue).kind === 'time';
@@ -38,6 +61,8 @@ export function goTypeName(v: TValue): string {
     case 'boolean': return 'bool';
   }
   if (v === null) return '<nil>';
+  if (isJsonArray(v)) return '[]interface {}';
+  if (isJsonObject(v)) return 'map[string]interface {}';
   return isTime(v) ? 'time.Time' : 'map[string]string';
 }
 
@@ -51,6 +76,8 @@ export function formatValue(v: TValue): string {
   }
   if (v === null) return '<nil>';
   if (isTime(v)) return formatGoTime(v, '2006-01-02 15:04:05.999999999 -0700 MST');
+  if (isJsonArray(v)) return '[' + v.map(formatValue).join(' ') + ']';
+  if (isJsonObject(v)) return 'map[' + [...v.entries.keys()].sort().map((k) => `${k}:${formatValue(v.entries.get(k)!)}`).join(' ') + ']';
   const keys = [...(v as LabelMap).keys()].sort();
   return 'map[' + keys.map((k) => `${k}:${(v as LabelMap).get(k)}`).join(' ') + ']';
 }
@@ -70,6 +97,8 @@ export function isTrue(v: TValue): boolean {
   }
   if (v === null) return false;
   if (isTime(v)) return true;
+  if (isJsonArray(v)) return v.length > 0;
+  if (isJsonObject(v)) return v.entries.size > 0;
   return (v as LabelMap).size > 0;
 }
 

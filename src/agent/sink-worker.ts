@@ -1,0 +1,179 @@
+// Delivers one sink's buffer in order: takes the oldest batch, sends it in pieces of `max_events`, retries
+// retryable failures with exponential back-off and full jitter (or the destination's Retry-After), and only then
+// drops it from the buffer. A batch the destination refuses for good is reported, counted and skipped.
+
+import type { PipelineEvent } from '../pipeline/event.ts';
+import { Counter } from '../metrics/prometheus.ts';
+import { DiskBuffer, MemoryBuffer, type BufferConfig, type SinkBuffer } from './buffer.ts';
+import { DeliveryError, type Sink } from './sinks/sink.ts';
+
+export interface RetryConfig {
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryConfig = { initialBackoffMs: 500, maxBackoffMs: 30_000 };
+
+export interface SinkMetrics {
+  sent: Counter;
+  retries: Counter;
+  dropped: Counter;
+}
+
+export function sinkMetrics(): SinkMetrics {
+  return {
+    sent: new Counter('sightline_agent_sink_events_total', 'Events delivered and acknowledged, by sink.'),
+    retries: new Counter('sightline_agent_sink_retries_total', 'Delivery attempts that failed and were retried, by sink.'),
+    dropped: new Counter('sightline_agent_sink_dropped_events_total', 'Events given up, by sink and reason (buffer_full, refused).'),
+  };
+}
+
+export class SinkWorker {
+  readonly buffer: SinkBuffer;
+  /** for a memory buffer, what to call when each buffered batch is delivered (disk batches are done when written) */
+  private readonly onDelivered: (() => void)[] = [];
+  private wakeWorker: (() => void) | undefined;
+  private readonly spaceWaiters: (() => void)[] = [];
+  private closed = false;
+  private loop: Promise<void> | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private sleepResolve: (() => void) | undefined;
+  /** consecutive failures of the current batch, for the log */
+  private failures = 0;
+
+  constructor(
+    readonly sink: Sink,
+    readonly inputs: string[] | undefined,
+    private readonly bufferConfig: BufferConfig,
+    bufferDir: string,
+    private readonly maxEvents: number,
+    /** batches sent at once (1 keeps a destination's arrival order strict, as Loki before 2.4 needs) */
+    private readonly concurrency: number,
+    private readonly retry: RetryConfig,
+    private readonly metrics: SinkMetrics,
+    private readonly log: (m: string) => void,
+  ) {
+    this.buffer = bufferConfig.type === 'disk' ? new DiskBuffer(bufferDir, bufferConfig) : new MemoryBuffer(bufferConfig);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /**
+   * Accepts a batch into the buffer, waiting for room (`block`) or refusing it (`drop_newest`, then `done` is
+   * called at once: the batch will never come back). `done` runs once the batch no longer needs its source:
+   * delivered (memory) or written (disk).
+   */
+  async accept(events: PipelineEvent[], bytes: number, done: () => void): Promise<void> {
+    while (!this.buffer.fits(events.length, bytes)) {
+      if (this.bufferConfig.whenFull === 'drop_newest') {
+        this.metrics.dropped.inc({ sink: this.sink.name, reason: 'buffer_full' }, events.length);
+        done();
+        return;
+      }
+      if (this.closed) return;
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
+    if (this.closed) return;
+    this.buffer.push(events, bytes);
+    if (this.bufferConfig.type === 'disk') done();
+    else this.onDelivered.push(done);
+    this.wakeWorker?.();
+  }
+
+  /** Stops after the current attempt; whatever is still buffered stays (on disk) or is re-read from its source. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wakeWorker?.();
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    this.sleepResolve?.();
+    for (const w of this.spaceWaiters.splice(0)) w();
+    await this.loop;
+    await this.sink.close?.();
+  }
+
+  /** Resolves once the buffer is empty (or the worker is closed). */
+  async drained(timeoutMs: number): Promise<boolean> {
+    const until = Date.now() + timeoutMs;
+    while (this.buffer.events > 0 && !this.closed && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    return this.buffer.events === 0;
+  }
+
+  private async run(): Promise<void> {
+    // up to `concurrency` batches on the wire at once; they are acknowledged strictly in order
+    const inflight: { done: Promise<'sent' | 'closed'>; result?: 'sent' | 'closed' }[] = [];
+    while (!this.closed) {
+      while (inflight.length < this.concurrency) {
+        const batch = this.buffer.peek(inflight.length);
+        if (!batch) break;
+        const entry: (typeof inflight)[number] = { done: this.sendBatch(batch.events) };
+        entry.done.then((r) => (entry.result = r));
+        inflight.push(entry);
+      }
+      const head = inflight[0];
+      if (!head) {
+        await new Promise<void>((resolve) => (this.wakeWorker = resolve));
+        this.wakeWorker = undefined;
+        continue;
+      }
+      if (head.result === undefined) {
+        // wait for the oldest to finish, or for a new batch to start beside it
+        await Promise.race([head.done, new Promise<void>((resolve) => (this.wakeWorker = resolve))]);
+        this.wakeWorker = undefined;
+        continue;
+      }
+      // an interrupted batch stays: on disk it is sent after the restart; in memory its source re-reads it
+      if (head.result === 'closed') break;
+      inflight.shift();
+      this.buffer.ack();
+      this.onDelivered.shift()?.();
+      for (const w of this.spaceWaiters.splice(0)) w();
+    }
+    await Promise.allSettled(inflight.map((e) => e.done));
+  }
+
+  /** Sends a batch in pieces of `max_events`; 'closed' when the worker closed before all were delivered. */
+  private async sendBatch(events: PipelineEvent[]): Promise<'sent' | 'closed'> {
+    for (let i = 0; i < events.length; i += this.maxEvents) {
+      const piece = events.length <= this.maxEvents ? events : events.slice(i, i + this.maxEvents);
+      if ((await this.deliver(piece)) === 'closed') return 'closed';
+    }
+    return 'sent';
+  }
+
+  /** Retries until delivered, refused for good (counted, logged) or the worker is closed. */
+  private async deliver(events: PipelineEvent[]): Promise<'sent' | 'refused' | 'closed'> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.sink.send(events);
+        if (this.failures > 0) this.log(`sink ${this.sink.name}: delivering again after ${this.failures} failed attempts`);
+        this.failures = 0;
+        this.metrics.sent.inc({ sink: this.sink.name }, events.length);
+        return 'sent';
+      } catch (e) {
+        const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, true);
+        if (!err.retryable) {
+          this.metrics.dropped.inc({ sink: this.sink.name, reason: 'refused' }, events.length);
+          this.log(`sink ${this.sink.name}: ${events.length} events refused, not retried: ${err.message}`);
+          return 'refused';
+        }
+        this.failures++;
+        this.metrics.retries.inc({ sink: this.sink.name });
+        // first failure, then every 10th: a destination down for minutes should not flood the log
+        if (this.failures === 1 || this.failures % 10 === 0) this.log(`sink ${this.sink.name}: delivery failed (attempt ${this.failures}), retrying: ${err.message}`);
+        if (this.closed) return 'closed';
+        const ceiling = Math.min(this.retry.maxBackoffMs, this.retry.initialBackoffMs * 2 ** Math.min(attempt, 20));
+        await this.sleep(err.retryAfterMs ?? Math.random() * ceiling);
+        if (this.closed) return 'closed';
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.sleepResolve = resolve;
+      this.sleepTimer = setTimeout(resolve, ms);
+    });
+  }
+}
