@@ -56,6 +56,7 @@ Try:
   ./bin/sightline query '{service="auth"} | json | level="warn"' --since 15m --server ${u}
   curl -s '${u}/loki/api/v1/labels' ; echo
   curl -s -G '${u}/loki/api/v1/query_range' --data-urlencode 'query={namespace="shop"} |= "trace_id"' --data-urlencode limit=5 ; echo
+  Web UI: open ${u}/ in a browser
   Grafana: add a Loki data source with URL ${u}
 
 The alert rule examples/rules/error-rate.yaml (more than 5% error lines per service over 5 minutes) is loaded:

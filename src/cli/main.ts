@@ -7,6 +7,7 @@ const USAGE = `sightline ${SIGHTLINE_VERSION}: centralized logs with a built-in 
 Usage:
   sightline server [--data-dir DIR] [--host H] [--port N] [--config FILE] [--tls-cert F --tls-key F] [--memory-limit MB]
   sightline query '<LogQL>' [--since 1h | --from T --to T] [--limit N] [--server URL] [--output text|json] [--tenant T] [--api-key K]
+  sightline siem check|hunt|incidents|incident ... (see siem --help)
   sightline agent --config FILE [--check] | --file GLOB... --server URL [--label k=v...] [--api-key K] [--data-dir DIR]
   sightline demo [--data-dir DIR] [--port N] [--rate LINES_PER_SEC]
   sightline rules check FILE... | rules eval --rules FILE --input EVENTS.ndjson [--step 15s] [--output json|text]
@@ -31,6 +32,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./rules-command.ts')).rulesCommand(rest);
     case 'alerts':
       return (await import('./alerts-command.ts')).alertsCommand(rest);
+    case 'siem':
+      return (await import('./siem-command.ts')).siemCommand(rest);
     case 'agent':
       return (await import('./agent-command.ts')).agentCommand(rest);
     case 'pipeline':

@@ -14,6 +14,7 @@ export const SERVER_OPTIONS = {
   'tls-key': { type: 'string' },
   'memory-limit': { type: 'string' },
   'forward-port': { type: 'string' },
+  siem: { type: 'string' },
   'syslog-port': { type: 'string' },
   'syslog-tls-port': { type: 'string' },
   'otlp-grpc-port': { type: 'string' },
@@ -36,6 +37,7 @@ const HELP = `sightline server: ingest, store and query logs in one process
   --rules-dir DIR      alert and recording rules, DIR/<tenant>/*.yaml, reloaded on change
                        (default <data-dir>/rules; see docs/alerting.md)
   --alerting-config F  where alerts are sent: receivers, route, inhibit_rules (see docs/alerting.md)
+  --siem FILE          SIEM detection config: Sigma and correlation rules on every committed record (docs/siem.md)
   --pipelines FILE     run every ingested record through this pipelines file, reloaded on change and
                        on SIGHUP (see docs/pipeline.md)
 
@@ -65,6 +67,7 @@ export function configFromArgs(argv: string[]): ServerConfig | undefined {
   if (values.config) cfg = loadConfigFile(values.config, cfg);
   if (values['data-dir']) cfg.dataDir = values['data-dir'];
   if (values.pipelines) cfg.pipelinesFile = values.pipelines;
+  if (values.siem) cfg.siemFile = values.siem;
   if (values.host) cfg.host = values.host;
   if (values.port !== undefined) {
     const port = Number(values.port);

@@ -64,6 +64,8 @@ export interface ServerConfig {
   alertingConfigFile?: string;
   /** the pipelines file (docs/pipeline.md) every ingested record goes through; undefined = none */
   pipelinesFile?: string;
+  /** SIEM detection config (rules, mapping, actions): docs/siem.md */
+  siemFile?: string;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -112,7 +114,7 @@ export function parseDurationMs(v: unknown, where: string): number {
   return Number(m[1]) * unit;
 }
 
-const KNOWN_KEYS = ['host', 'port', 'data_dir', 'memory_limit_mb', 'tls', 'auth', 'limits', 'retention', 'seal_rows', 'seal_age', 'forward', 'syslog', 'otlp', 'rules_dir', 'alerting_config', 'pipelines'];
+const KNOWN_KEYS = ['host', 'port', 'data_dir', 'memory_limit_mb', 'tls', 'auth', 'limits', 'retention', 'seal_rows', 'seal_age', 'forward', 'syslog', 'otlp', 'rules_dir', 'alerting_config', 'pipelines', 'siem'];
 
 /** A listener port from a config file: 0 disables (undefined), otherwise 1-65535. */
 function listenerPort(v: unknown, where: string): number | undefined {
@@ -175,6 +177,7 @@ export function loadConfigFile(file: string, base: ServerConfig): ServerConfig {
       case 'alerting_config': cfg.alertingConfigFile = expectString(v, where); break;
       // relative to the config file, like any path a config file names
       case 'pipelines': cfg.pipelinesFile = path.resolve(path.dirname(file), expectString(v, where)); break;
+      case 'siem': cfg.siemFile = path.resolve(path.dirname(file), expectString(v, where)); break;
       case 'memory_limit_mb': cfg.memoryLimitMb = expectNumber(v, where, 128); break;
       case 'retention': cfg.retentionMs = v === 0 || v === '0' ? 0 : parseDurationMs(v, where); break;
       case 'seal_rows': cfg.sealRows = expectNumber(v, where, 1000); break;

@@ -27,6 +27,8 @@ import type { PipelineHost } from './pipeline-host.ts';
 import { lokiMiscRoutes } from './routes/loki-misc.ts';
 import { rulerRoutes } from './routes/ruler.ts';
 import { uiRoutes } from './routes/ui.ts';
+import { siemRoutes } from './routes/siem.ts';
+import type { SiemService } from '../siem/siem-service.ts';
 import type { Ruler } from '../rules/ruler-service.ts';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, ctx: RequestContext) => Promise<void> | void;
@@ -61,6 +63,8 @@ export interface ServerDeps {
   pipeline?: PipelineHost;
   /** the ruler (rules, alerts, ruler API); set once it has started */
   ruler?: Ruler;
+  /** SIEM detection (`siem:` / `--siem`), fed every committed batch */
+  siem?: SiemService;
 }
 
 export class HttpError extends Error {
@@ -105,6 +109,7 @@ export class SightlineHttpServer {
       ...journaldRoutes(deps),
       ...splunkHecRoutes(deps),
       ...uiRoutes(deps),
+      ...(deps.siem ? siemRoutes(deps, deps.siem) : []),
     ];
     this.routes = all.map((r) => ({ ...r, segments: r.path.split('/') }));
     for (const r of this.routes) if (!r.path.includes(':')) this.exact.set(r.path, r);

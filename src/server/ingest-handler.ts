@@ -53,12 +53,16 @@ export async function ingestRequest<R extends AdapterResult = AdapterResult>(
  * protocols alike, through the pipelines when they are configured. Rejects with StoreBusyError when the store is
  * behind (the caller applies its protocol's back-pressure: 429/503, withheld acks, paused reads).
  */
-export async function commitAdapterResult(deps: Pick<ServerDeps, 'store' | 'metrics' | 'pipeline'>, result: AdapterResult, protocol: string): Promise<void> {
+export async function commitAdapterResult(deps: Pick<ServerDeps, 'store' | 'metrics' | 'pipeline' | 'siem'>, result: AdapterResult, protocol: string): Promise<void> {
   const { tenant } = result.batch;
   if (result.batch.entries > 0) {
     // without a pipelines file nothing is converted or copied: the batch goes straight to the store
+    // (with one, the pipeline host's store hands what it stores to the SIEM itself, parsed fields included)
     if (deps.pipeline) await deps.pipeline.commit(result.batch);
-    else await deps.store.append(result.batch);
+    else {
+      await deps.store.append(result.batch);
+      deps.siem?.onCommitted(result.batch);
+    }
   }
   deps.metrics.ingestEntries.inc({ tenant, protocol }, result.batch.entries);
   deps.metrics.ingestBytes.inc({ tenant, protocol }, result.batch.bytes);

@@ -11,6 +11,9 @@ import { Gauge, ServerMetrics } from './metrics.ts';
 import { LISTENER_STARTERS } from './listeners/registry.ts';
 import { PipelineHost } from './pipeline-host.ts';
 import type { SocketListener } from './listeners/socket-listener.ts';
+import { SiemService } from '../siem/siem-service.ts';
+import { loadSiemConfig } from '../siem/siem-config.ts';
+import type { IngestBatch } from '../model/record.ts';
 
 export interface RunningServer {
   address: AddressInfo;
@@ -22,6 +25,8 @@ export interface RunningServer {
   ruler: Ruler;
   /** the pipelines (`pipelines:` / `--pipelines`), when configured */
   pipeline?: PipelineHost;
+  /** SIEM detection (`siem:` / `--siem`), when configured */
+  siem?: SiemService;
   close(): Promise<void>;
 }
 
@@ -46,35 +51,51 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     new Gauge('nodejs_heap_used_bytes', 'V8 heap in use (the rest of resident memory is mostly DuckDB).', () => process.memoryUsage().heapUsed),
   );
   let pipeline: PipelineHost | undefined;
+  let siem: SiemService | undefined;
+  // what the pipelines store is also what the SIEM sees (after parsing and masking)
+  const observedStore = {
+    append: async (b: IngestBatch) => {
+      await store.append(b);
+      siem?.onCommitted(b);
+    },
+  };
   try {
-    pipeline = config.pipelinesFile ? new PipelineHost({ file: config.pipelinesFile, dataDir: config.dataDir, store }) : undefined;
+    pipeline = config.pipelinesFile ? new PipelineHost({ file: config.pipelinesFile, dataDir: config.dataDir, store: observedStore }) : undefined;
   } catch (e) {
     await store.close();
     throw e;
   }
   if (pipeline) metrics.collectors.push(pipeline.metrics);
   const deps: ServerDeps = { config, store, engine: new QueryEngine(store), auth: new Authenticator(config.tenantKeys), metrics, pipeline };
-  const http = new SightlineHttpServer(deps);
   let address: AddressInfo;
   const sockets: SocketListener[] = [];
   const closeListeners = async () => {
     for (const l of sockets.splice(0).reverse()) await l.close();
   };
   let ruler: Ruler | undefined;
+  let http: SightlineHttpServer | undefined;
+  let url = '';
   try {
     ruler = deps.ruler = await Ruler.start({ config, store, engine: deps.engine, metrics });
+    if (config.siemFile) {
+      siem = deps.siem = new SiemService({ dataDir: config.dataDir, config: loadSiemConfig(config.siemFile), alertSink: ruler.alerting, externalUrl: () => url, queryEngine: deps.engine });
+      metrics.collectors.push(siem.metrics);
+    }
+    http = new SightlineHttpServer(deps);
     address = await http.listen();
     for (const start of LISTENER_STARTERS) sockets.push(...(await start(deps)));
   } catch (e) {
     await closeListeners();
-    await http.close();
+    await http?.close();
     await ruler?.close();
     await pipeline?.close();
+    await siem?.close();
     await store.close();
     throw e;
   }
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  url = `${config.tls ? 'https' : 'http'}://${host}:${address.port}`;
+  const httpServer = http;
   ruler.setExternalURL(url);
   return {
     address,
@@ -82,12 +103,14 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     store,
     ruler,
     pipeline,
+    siem,
     listeners: Object.fromEntries(sockets.map((l) => [l.name, l.address])),
     async close() {
       await closeListeners();
-      await http.close();
+      await httpServer.close();
       // after the listeners (no new pushes), before the store: held events are delivered, not dropped
       await pipeline?.close();
+      await siem?.close();
       await ruler.close();
       await store.close();
     },

@@ -27,7 +27,7 @@ function configError(fn: () => unknown): ConfigError {
   assert.fail('expected a ConfigError');
 }
 
-const KNOWN = 'host, port, data_dir, memory_limit_mb, tls, auth, limits, retention, seal_rows, seal_age, forward, syslog, otlp, rules_dir, alerting_config, pipelines';
+const KNOWN = 'host, port, data_dir, memory_limit_mb, tls, auth, limits, retention, seal_rows, seal_age, forward, syslog, otlp, rules_dir, alerting_config, pipelines, siem';
 
 test('a full valid config file', (t) => {
   const file = configFile(t, [
