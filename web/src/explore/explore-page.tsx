@@ -83,6 +83,9 @@ export function ExplorePage({ theme, tenants, header }: Props) {
   const [nowMs, setNowMs] = useState(() => Date.now());
   const editor = useRef<EditorView | null>(null);
   const [help, setHelp] = useState(false);
+  // read by the key handler, which must see the dialog's state even before its effect re-registers
+  const helpRef = useRef(help);
+  helpRef.current = help;
 
   const [logs, setLogs] = useState<LogResults | undefined>();
   const [metric, setMetric] = useState<MatrixSeries[] | undefined>();
@@ -210,10 +213,13 @@ export function ExplorePage({ theme, tenants, header }: Props) {
         editor.current?.focus();
       } else if (e.key === '?' && !isTyping(e.target)) {
         e.preventDefault();
-        setHelp((h) => !h);
+        helpRef.current = !helpRef.current;
+        setHelp(helpRef.current);
       } else if (e.key === 'Escape') {
-        if (help) setHelp(false);
-        else if (stateRef.current.trace) commit({ trace: undefined });
+        if (helpRef.current) {
+          helpRef.current = false;
+          setHelp(false);
+        } else if (stateRef.current.trace) commit({ trace: undefined });
         else if (stateRef.current.context) commit({ context: undefined });
       } else if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !isTyping(e.target)) {
         e.preventDefault();
