@@ -163,3 +163,35 @@ test('the agent runs the pipelines file (same format as the server): parse, drop
     await new Promise((r) => child.once('exit', r));
   }
 });
+
+test('agent --check validates the config and reaches each sink; /metrics and /health report the agent', async (t) => {
+  const dir = tempDir('sightline-agent-src-');
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'app.log'), 'one\ntwo\n');
+  writeFileSync(path.join(dir, 'ok.yaml'), ['data_dir: ./data', 'sources:', '  app: {type: file, include: [app.log]}', 'sinks:', '  out: {type: file, path: out.ndjson}', ''].join('\n'));
+  const check = spawnSync(process.execPath, [path.join(REPO, 'bin', 'sightline'), 'agent', '--config', path.join(dir, 'ok.yaml'), '--check'], { encoding: 'utf8' });
+  assert.equal(check.status, 0, check.stderr);
+  assert.match(check.stdout, /config OK: 1 source\(s\), 1 sink\(s\)/);
+  assert.match(check.stdout, /sink out: reachable/);
+  writeFileSync(path.join(dir, 'dead.yaml'), ['data_dir: ./data', 'sources:', '  app: {type: file, include: [app.log]}', 'sinks:', '  down: {type: sightline, url: "http://127.0.0.1:1"}', ''].join('\n'));
+  const dead = spawnSync(process.execPath, [path.join(REPO, 'bin', 'sightline'), 'agent', '--config', path.join(dir, 'dead.yaml'), '--check'], { encoding: 'utf8' });
+  assert.equal(dead.status, 1);
+  assert.match(dead.stdout, /sink down: FAILED: 127\.0\.0\.1:1: connect ECONNREFUSED/);
+
+  writeFileSync(path.join(dir, 'api.yaml'), ['data_dir: ./data2', 'api: {port: 0}', 'sources:', '  app: {type: file, include: [app.log]}', 'sinks:', '  out: {type: file, path: out2.ndjson}', ''].join('\n'));
+  const agent = new Agent(loadAgentConfig(path.join(dir, 'api.yaml')), undefined, () => {});
+  await agent.start();
+  try {
+    await outputLines(path.join(dir, 'out2.ndjson'), 2);
+    const base = `http://127.0.0.1:${agent.apiAddress!.port}`;
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    assert.match(metrics, /sightline_agent_source_lines_total\{source="app"\} 2/);
+    assert.match(metrics, /sightline_agent_sink_events_total\{sink="out"\} 2/);
+    assert.match(metrics, /sightline_agent_file_lag_bytes\{source="app",path="[^"]*app\.log"\} 0/);
+    const health = await (await fetch(`${base}/health`)).json();
+    assert.equal(health.status, 'ok');
+    assert.equal(health.files[0].offset, 8);
+  } finally {
+    await agent.stop();
+  }
+});
