@@ -7,6 +7,7 @@ import type { AdapterContext, AdapterResult } from './adapter.ts';
 import type { IngestError } from './limits.ts';
 import { bodyIsUtf8, checkEntry, checkLabels, timestampWindow } from './limits.ts';
 import { parseTimestampNs } from './timestamp.ts';
+import { newFlattenState, putField, sanitizeName, type FlattenState } from './metadata-fields.ts';
 
 export type BulkAction = 'index' | 'create' | 'update' | 'delete';
 
@@ -43,7 +44,6 @@ const MESSAGE_FIELD = 'message';
 const INDEX_LABEL = 'index';
 // Elasticsearch's index-name rules (MetadataCreateIndexService.validateIndexOrAliasName)
 const INDEX_FORBIDDEN = /[\\/*?"<>| ,#:]/;
-const SAFE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** ES error type per Sightline rejection reason. */
 const ERROR_TYPES: Record<IngestError['reason'], string> = {
@@ -221,19 +221,11 @@ export function checkIndexName(name: string): string | undefined {
  * nulls skipped; `@timestamp`, and `message` when it is the line, left out. Bounded by BULK_METADATA_LIMITS.
  */
 export function flattenFields(doc: Record<string, unknown>, messageIsLine: boolean): Metadata | undefined {
-  const st: FlattenState = { out: {}, fields: 0, chars: 0, dropped: 0, truncated: 0 };
+  const st = newFlattenState();
   walkFields(st, doc, '', 0, messageIsLine);
   if (st.dropped > 0) st.out.sightline_dropped_fields = String(st.dropped);
   if (st.truncated > 0) st.out.sightline_truncated_fields = String(st.truncated);
   return st.fields > 0 || st.dropped > 0 ? st.out : undefined;
-}
-
-interface FlattenState {
-  out: Metadata;
-  fields: number;
-  chars: number;
-  dropped: number;
-  truncated: number;
 }
 
 function walkFields(st: FlattenState, obj: Record<string, unknown>, prefix: string, depth: number, messageIsLine: boolean): void {
@@ -242,42 +234,12 @@ function walkFields(st: FlattenState, obj: Record<string, unknown>, prefix: stri
     const v = obj[key];
     if (v === null || v === undefined) continue;
     const name = prefix === '' ? sanitizeName(key, true) : prefix + '_' + sanitizeName(key, false);
-    if (typeof v === 'string') putField(st, name, v);
-    else if (typeof v === 'number' || typeof v === 'boolean') putField(st, name, String(v));
-    else if (Array.isArray(v)) putField(st, name, JSON.stringify(v));
+    if (typeof v === 'string') putField(st, BULK_METADATA_LIMITS, name, v);
+    else if (typeof v === 'number' || typeof v === 'boolean') putField(st, BULK_METADATA_LIMITS, name, String(v));
+    else if (Array.isArray(v)) putField(st, BULK_METADATA_LIMITS, name, JSON.stringify(v));
     else if (typeof v === 'object') {
-      if (depth + 1 >= BULK_METADATA_LIMITS.maxDepth) putField(st, name, JSON.stringify(v));
+      if (depth + 1 >= BULK_METADATA_LIMITS.maxDepth) putField(st, BULK_METADATA_LIMITS, name, JSON.stringify(v));
       else walkFields(st, v as Record<string, unknown>, name, depth + 1, messageIsLine);
     }
   }
-}
-
-function putField(st: FlattenState, name: string, value: string): void {
-  if (Object.hasOwn(st.out, name)) return; // first spelling wins (`a.b` vs {"a":{"b":…}})
-  const kept = Math.min(value.length, BULK_METADATA_LIMITS.maxValueChars);
-  if (st.fields >= BULK_METADATA_LIMITS.maxFields || st.chars + name.length + kept > BULK_METADATA_LIMITS.maxTotalChars) {
-    st.dropped++;
-    return;
-  }
-  if (kept < value.length) {
-    value = value.slice(0, kept);
-    st.truncated++;
-  }
-  st.out[name] = value;
-  st.fields++;
-  st.chars += name.length + kept;
-}
-
-/** Label-name syntax ([a-zA-Z_][a-zA-Z0-9_]*): other characters become `_`, a leading digit gets a `_` prefix. */
-function sanitizeName(key: string, leading: boolean): string {
-  if (SAFE_NAME.test(key)) return key;
-  let out = '';
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || (c >= 48 && c <= 57);
-    out += ok ? key[i] : '_';
-  }
-  if (out === '') return '_';
-  if (leading && out.charCodeAt(0) >= 48 && out.charCodeAt(0) <= 57) out = '_' + out;
-  return out;
 }

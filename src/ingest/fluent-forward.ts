@@ -9,6 +9,7 @@ import { labelsToString } from '../model/record.ts';
 import type { AdapterContext, AdapterResult } from './adapter.ts';
 import type { IngestError } from './limits.ts';
 import { checkEntry, checkLabels, timestampWindow } from './limits.ts';
+import { newFlattenState, putField, sanitizeName, type FlattenState } from './metadata-fields.ts';
 
 /** Forward Protocol Specification v1, "EventTime Ext Format": ext type 0, 8 bytes (seconds, nanoseconds; big-endian uint32). */
 export class EventTime {
@@ -103,7 +104,6 @@ export const FORWARD_METADATA_LIMITS = {
 const LINE_FIELDS = ['log', 'message'] as const;
 /** Fluent Bit's kubernetes filter fields promoted to labels, as `namespace`, `pod` and `container`. */
 const K8S_LABELS: readonly (readonly [string, string])[] = [['namespace_name', 'namespace'], ['pod_name', 'pod'], ['container_name', 'container']];
-const SAFE_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 interface StreamSlot {
   stream: StreamEntries;
@@ -353,7 +353,7 @@ function describe(v: unknown): string {
  * that became labels left out. `level` (else `severity`) is kept lowercased as `level`, as the OTLP adapter does.
  */
 export function recordMetadata(rec: Record<string, unknown>, lineField: string | undefined, k8sLabels: boolean): Metadata | undefined {
-  const st: FlattenState = { out: {}, fields: 0, chars: 0, dropped: 0, truncated: 0 };
+  const st = newFlattenState();
   walkFields(st, rec, '', 0, lineField, k8sLabels);
   const level = textOf(rec.level) ?? textOf(rec.severity);
   if (level !== undefined && level !== '') {
@@ -365,14 +365,6 @@ export function recordMetadata(rec: Record<string, unknown>, lineField: string |
   return st.fields > 0 || st.dropped > 0 ? st.out : undefined;
 }
 
-interface FlattenState {
-  out: Metadata;
-  fields: number;
-  chars: number;
-  dropped: number;
-  truncated: number;
-}
-
 function walkFields(st: FlattenState, obj: Record<string, unknown>, prefix: string, depth: number, lineField: string | undefined, k8sLabels: boolean): void {
   for (const key in obj) {
     if (depth === 0 && key === lineField) continue;
@@ -381,38 +373,15 @@ function walkFields(st: FlattenState, obj: Record<string, unknown>, prefix: stri
     // the Kubernetes names that are labels already
     if (k8sLabels && depth === 1 && prefix === 'kubernetes' && (key === 'namespace_name' || key === 'pod_name' || key === 'container_name')) continue;
     const name = prefix === '' ? sanitizeName(key, true) : prefix + '_' + sanitizeName(key, false);
-    if (typeof v === 'string') putField(st, name, v);
-    else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') putField(st, name, String(v));
-    else if (v instanceof Uint8Array) putField(st, name, textOf(v)!);
+    if (typeof v === 'string') putField(st, FORWARD_METADATA_LIMITS, name, v);
+    else if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') putField(st, FORWARD_METADATA_LIMITS, name, String(v));
+    else if (v instanceof Uint8Array) putField(st, FORWARD_METADATA_LIMITS, name, textOf(v)!);
     else if (isMap(v) && depth + 1 < FORWARD_METADATA_LIMITS.maxDepth) walkFields(st, v as Record<string, unknown>, name, depth + 1, lineField, k8sLabels);
-    else putField(st, name, scalarOrJson(v));
+    else putField(st, FORWARD_METADATA_LIMITS, name, scalarOrJson(v));
   }
 }
 
-function putField(st: FlattenState, name: string, value: string): void {
-  if (Object.hasOwn(st.out, name)) return; // first spelling wins (`a.b` vs {"a":{"b":…}})
-  const kept = Math.min(value.length, FORWARD_METADATA_LIMITS.maxValueChars);
-  if (st.fields >= FORWARD_METADATA_LIMITS.maxFields || st.chars + name.length + kept > FORWARD_METADATA_LIMITS.maxTotalChars) {
-    st.dropped++;
-    return;
-  }
-  if (kept < value.length) {
-    value = value.slice(0, kept);
-    st.truncated++;
-  }
-  st.out[name] = value;
-  st.fields++;
-  st.chars += name.length + kept;
-}
 
-/** Label-name syntax ([a-zA-Z_][a-zA-Z0-9_]*): other characters become `_`, a leading digit gets a `_` prefix. */
-function sanitizeName(key: string, leading: boolean): string {
-  if (SAFE_NAME.test(key)) return key;
-  let out = key.replace(/[^a-zA-Z0-9_]/g, '_');
-  if (out === '') return '_';
-  if (leading && out.charCodeAt(0) >= 48 && out.charCodeAt(0) <= 57) out = '_' + out;
-  return out;
-}
 
 function scalarOrJson(v: unknown): string {
   if (v instanceof EventTime) return eventTimeText(v);
