@@ -15,10 +15,13 @@ interface Session {
 type Phase = { kind: 'loading' } | { kind: 'signin'; error: string } | { kind: 'failed'; error: string } | { kind: 'ready'; session: Session };
 
 export function App() {
-  const [theme, setTheme] = useState<Theme>(initialTheme);
+  // applied while the first render is computed, not in an effect after it: no frame in the wrong theme
+  const [theme, setTheme] = useState<Theme>(() => {
+    const t = initialTheme();
+    applyTheme(t, false);
+    return t;
+  });
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
-
-  useEffect(() => applyTheme(theme, false), []);
 
   const check = () =>
     getJson<Session>('/ui/api/session')
