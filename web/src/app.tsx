@@ -1,10 +1,15 @@
 // The application shell: asks for an API key when the server wants one (kept in sessionStorage), offers the
-// tenants the key may act as, the theme switch and saved queries, and shows the Explore page.
+// tenants the key may act as, the theme switch and saved queries, the navigation between pages, and the page the
+// URL names (`/ui/<page>`, see shell/page-props.ts).
 
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, apiKey, getJson, setApiKey } from './api/client.ts';
 import { SavedMenu } from './components/saved-menu.tsx';
+import { AlertsPage } from './alerts/alerts-page.tsx';
+import { DashboardsPage } from './dashboards/dashboards-page.tsx';
+import { DetectionsPage } from './detections/detections-page.tsx';
 import { ExplorePage } from './explore/explore-page.tsx';
+import { PAGES, PAGE_TITLES, pageFromPath, type PageName, type PageProps } from './shell/page-props.ts';
 import { applyTheme, initialTheme, type Theme } from './state/theme.ts';
 
 interface Session {
@@ -48,8 +53,10 @@ export function App() {
   if (phase.kind === 'signin') return <SignIn error={phase.error} onKey={(k) => (setApiKey(k), setPhase({ kind: 'loading' }), void check())} />;
 
   const { session } = phase;
+  const page = pageFromPath(location.pathname);
+  const Page = PAGE_COMPONENTS[page];
   return (
-    <ExplorePage
+    <Page
       theme={theme}
       tenants={session.tenants}
       header={({ onHelp, currentSearch, onOpen, tenant, onTenant }) => (
@@ -61,16 +68,20 @@ export function App() {
             Sightline
           </span>
           <nav aria-label="Pages">
-            <a href="/ui/explore" aria-current="page">
-              Explore
-            </a>
+            {PAGES.map((p) => (
+              <a key={p} href={pageHref(p, tenant)} aria-current={p === page ? 'page' : undefined}>
+                {PAGE_TITLES[p]}
+              </a>
+            ))}
           </nav>
           <span class="spacer" />
           <TenantPicker tenants={session.tenants} authRequired={session.authRequired} tenant={tenant} onTenant={onTenant} />
-          <SavedMenu currentSearch={currentSearch} onOpen={onOpen} />
-          <button type="button" class="icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onHelp}>
-            ?
-          </button>
+          {currentSearch && onOpen && <SavedMenu currentSearch={currentSearch} onOpen={onOpen} />}
+          {onHelp && (
+            <button type="button" class="icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onHelp}>
+              ?
+            </button>
+          )}
           <button type="button" class="icon" aria-label={theme === 'dark' ? 'Switch to light theme' : 'Switch to dark theme'} title="Switch theme" onClick={toggleTheme}>
             {theme === 'dark' ? '☀' : '☾'}
           </button>
@@ -89,6 +100,18 @@ export function App() {
       )}
     />
   );
+}
+
+const PAGE_COMPONENTS: Record<PageName, (props: PageProps) => preact.JSX.Element> = {
+  explore: ExplorePage,
+  dashboards: DashboardsPage,
+  alerts: AlertsPage,
+  detections: DetectionsPage,
+};
+
+/** Links between pages keep the tenant being read. */
+function pageHref(page: PageName, tenant: string): string {
+  return tenant ? `/ui/${page}?org=${encodeURIComponent(tenant)}` : `/ui/${page}`;
 }
 
 function SignIn({ error, onKey }: { error: string; onKey: (key: string) => void }) {

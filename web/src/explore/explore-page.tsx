@@ -3,7 +3,6 @@
 // so every view can be shared; results are fetched from the Loki API whenever a query is run.
 
 import type { EditorView } from '@codemirror/view';
-import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { isAbort, setTenant } from '../api/client.ts';
 import { detectedFieldValues, detectedFields, labelNames, labelValues, queryHistogram, queryLogs, queryMatrix, queryPatterns } from '../api/loki-queries.ts';
@@ -31,6 +30,7 @@ import { TimePicker } from './time-picker.tsx';
 import { TracePanel } from './trace-panel.tsx';
 import { HelpDialog } from '../components/help-dialog.tsx';
 import { TailBar } from './tail-bar.tsx';
+import { defaultTenant, type PageProps } from '../shell/page-props.ts';
 import { useLiveTail } from './use-live-tail.ts';
 
 interface LogResults {
@@ -50,22 +50,7 @@ function isTyping(target: EventTarget | null): boolean {
   return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 }
 
-export interface HeaderSlots {
-  onHelp: () => void;
-  currentSearch: () => string;
-  onOpen: (search: string) => void;
-  tenant: string;
-  onTenant: (tenant: string) => void;
-}
-
-interface Props {
-  theme: string;
-  /** tenants the API key may act as (empty without authentication) */
-  tenants: string[];
-  header: (slots: HeaderSlots) => ComponentChildren;
-}
-
-export function ExplorePage({ theme, tenants, header }: Props) {
+export function ExplorePage({ theme, tenants, header }: PageProps) {
   const [state, setState] = useState<ExploreState>(() => decodeState(location.search));
   const stateRef = useRef(state);
   stateRef.current = state;
@@ -98,8 +83,7 @@ export function ExplorePage({ theme, tenants, header }: Props) {
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
   const [loadingMore, setLoadingMore] = useState(false);
 
-  // a key serving several tenants, none of them `default`, must name one on every request
-  const tenant = state.tenant || (tenants.length > 1 && !tenants.includes('default') ? tenants[0] : '');
+  const tenant = defaultTenant(state.tenant, tenants);
   setTenant(tenant);
   const range = useMemo(() => resolveRange({ from: state.from, to: state.to }, nowMs), [state.from, state.to, nowMs]);
   const stepS = stepFor(range.toMs - range.fromMs);
