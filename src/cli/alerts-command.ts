@@ -1,5 +1,5 @@
 // `sightline alerts`: the current alerts, silences (add, list, expire) and the notification log of a server, through
-// its Alertmanager-style API (/alertmanager/api/v2) and /api/v1/alerting/notifications.
+// its Alertmanager-style API (/alertmanager/api/v2) and /api/v1/alerting/{notifications,status}.
 
 import { parseArgs } from 'node:util';
 import { parseMatcher, MatcherError } from '../rules/notify/label-matchers.ts';
@@ -15,6 +15,7 @@ const HELP = `sightline alerts: alerts, silences and notifications of a Sightlin
   sightline alerts silence expire ID...          ends silences now
   sightline alerts notifications [--receiver R] [--result sent|retrying|failed|dropped] [--limit N]
                                                  the notification log, newest first
+  sightline alerts status                        the alerting config in force and its last reload (exit 1 if it failed)
 
   Common: --server URL (default $SIGHTLINE_URL or http://127.0.0.1:3100), --tenant T, --api-key K
           (default $SIGHTLINE_API_KEY), --output text|json
@@ -94,6 +95,20 @@ export async function alertsCommand(argv: string[]): Promise<number> {
         process.stdout.write(`${r.data.pending} waiting in the outbox\n`);
       }
       return 0;
+    }
+    if (what === 'status') {
+      const r = (await call('GET', '/api/v1/alerting/status')) as {
+        data: { configFile: string; reloadable: boolean; lastReloadSuccessful: boolean; loadedAt: string; lastError: string | null; reloads: { success: number; failure: number }; receivers: string[]; pending: number };
+      };
+      const d = r.data;
+      if (json) process.stdout.write(JSON.stringify(d) + '\n');
+      else {
+        process.stdout.write(`config     ${d.configFile || '(none: nothing is sent)'}${d.reloadable ? '' : ' (not reloadable)'}\n`);
+        process.stdout.write(`loaded at  ${d.loadedAt}; reloads: ${d.reloads.success} ok, ${d.reloads.failure} failed\n`);
+        process.stdout.write(`receivers  ${d.receivers.join(', ') || '(none)'}; ${d.pending} waiting in the outbox\n`);
+        if (!d.lastReloadSuccessful) process.stdout.write(`last reload FAILED, the previous config keeps running:\n${d.lastError}\n`);
+      }
+      return d.lastReloadSuccessful ? 0 : 1;
     }
     if (what !== 'silence') throw new UsageError(`unknown subcommand "${what}"`);
     if (sub === 'add') {

@@ -8,9 +8,11 @@ Usage:
   sightline server [--data-dir DIR] [--host H] [--port N] [--config FILE] [--tls-cert F --tls-key F] [--memory-limit MB]
   sightline query '<LogQL>' [--since 1h | --from T --to T] [--limit N] [--server URL] [--output text|json] [--tenant T] [--api-key K]
   sightline siem check|hunt|incidents|incident ... (see siem --help)
+  sightline detect --rules PATH... --input EVENTS.ndjson [--mapping FILE] [--output ndjson|text]
   sightline agent --config FILE [--check] | --file GLOB... --server URL [--label k=v...] [--api-key K] [--data-dir DIR]
   sightline demo [--data-dir DIR] [--port N] [--rate LINES_PER_SEC]
   sightline rules check FILE... | rules eval --rules FILE --input EVENTS.ndjson [--step 15s] [--output json|text]
+  sightline rules coverage [--rules PATH...] [--mapping FILE] [--server URL] [--output json|text]
   sightline alerts list | silence add|list|expire | notifications   (see alerts --help)
   sightline pipeline test --config FILE [--input FILE] [--output json|text] | pipeline processors
   sightline bench [--lines N] [--concurrency C] [--peer victorialogs] [--out FILE] [--cache-dir DIR] (see bench --help)
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./rules-command.ts')).rulesCommand(rest);
     case 'alerts':
       return (await import('./alerts-command.ts')).alertsCommand(rest);
+    case 'detect':
+      return (await import('./detect-command.ts')).detectCommand(rest);
     case 'siem':
       return (await import('./siem-command.ts')).siemCommand(rest);
     case 'agent':
@@ -45,6 +49,7 @@ async function main(argv: string[]): Promise<number> {
       }
       if (rest.includes('--pipeline')) return (await import('../bench/pipeline-bench.ts')).pipelineBench(rest.filter((a) => a !== '--pipeline'));
       if (rest.includes('--protocols')) return (await import('../bench/protocol-bench.ts')).protocolBench(rest.filter((a) => a !== '--protocols'));
+      if (rest.includes('--siem')) return (await import('../bench/siem-bench.ts')).siemBench(rest.filter((a) => a !== '--siem'));
       if (rest.includes('--query-families')) return (await import('../bench/query-family-bench.ts')).queryFamilyBench(rest.filter((a) => a !== '--query-families'));
       await (await import('../bench/run.ts')).runBench(rest);
       return 0;

@@ -25,6 +25,10 @@ const HELP = `sightline rules: validate and backtest LogQL alerting and recordin
       States: pending, firing, resolved (and inactive: a pending alert that cleared before firing).
       --step defaults to each group's interval (1m when unset).
 
+  sightline rules coverage [--rules PATH...] [--mapping FILE] [--server URL] [--output json|text]
+      MITRE ATT&CK techniques covered by detection rules (native and Sigma), from their tags: see
+      'sightline rules coverage --help'.
+
   sightline rules bench [--rules 1000] [--rate 200]
       Measures the cost of N alerting rules on a temporary server holding 15 minutes of the demo estate at
       --rate lines/s: one evaluation round, and the ingest rate with and without rules running.
@@ -39,6 +43,8 @@ export async function rulesCommand(argv: string[]): Promise<number> {
       return evalRules(rest);
     case 'bench':
       return bench(rest);
+    case 'coverage':
+      return (await import('./rules-coverage.ts')).rulesCoverage(rest);
     case undefined:
     case 'help':
     case '--help':

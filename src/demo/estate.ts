@@ -20,7 +20,7 @@ export interface PushValue extends Array<unknown> {
 /** One stream of a Loki push body (JSON flavour). */
 export interface PushStream {
   stream: Record<string, string>;
-  values: [string, string, Record<string, string>?][];
+  values: ([string, string] | [string, string, Record<string, string>])[];
 }
 
 /** One generated line before grouping into streams. `traceId`/`spanId`/`userId` are '' when absent. */

@@ -105,6 +105,8 @@ export interface LogQuery {
   kind: 'log';
   selector: Matcher[];
   stages: PipelineStage[];
+  /** set by the engine when the query names `detected_level`: rows get it before the stages run (detected-level.ts) */
+  detectLevel?: boolean;
 }
 
 export type RangeOp =

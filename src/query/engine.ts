@@ -5,6 +5,7 @@ import type { Expr, MetricExpr } from './ast.ts';
 import type { Labels } from '../model/record.ts';
 import type { Store } from '../store/store.ts';
 import { parseExpr } from './parser.ts';
+import { markDetectLevel, usesDetectedLevel } from './detected-level.ts';
 import { runLogQuery, type LogStream } from './log-query.ts';
 import { evalRangeAggregation } from './range-vector.ts';
 import { newSeries, stepTimeNs, type SeriesSet, type StepGrid } from './series.ts';
@@ -25,6 +26,8 @@ export interface QueryRequest {
   direction: 'forward' | 'backward';
   /** Loki's `categorize-labels` encoding flag (log queries): see runLogQuery */
   categorizeLabels?: boolean;
+  /** query_range `interval` (log queries only; metric queries ignore it, as Loki does) */
+  intervalNs?: bigint;
 }
 
 export type QueryResult =
@@ -46,6 +49,7 @@ export class QueryEngine {
   async run(req: QueryRequest): Promise<QueryOutcome> {
     const started = performance.now();
     const expr: Expr = parseExpr(req.query);
+    if (usesDetectedLevel(req.query)) markDetectLevel(expr);
     const stats = newQueryStats();
     let result: QueryResult;
     if (expr.kind === 'log') {
@@ -53,7 +57,7 @@ export class QueryEngine {
       const { streams, entries, bytes } = await runLogQuery(
         this.store,
         expr,
-        { tenants: req.tenants, fromNs: req.startNs, toNs: req.instant ? req.endNs + 1n : req.endNs, limit: req.limit, direction: req.direction, categorize: req.categorizeLabels },
+        { tenants: req.tenants, fromNs: req.startNs, toNs: req.instant ? req.endNs + 1n : req.endNs, limit: req.limit, direction: req.direction, categorize: req.categorizeLabels, intervalNs: req.intervalNs },
         stats,
       );
       stats.entriesReturned = entries;

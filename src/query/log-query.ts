@@ -9,6 +9,7 @@ import type { Labels } from '../model/record.ts';
 import { labelsToString } from '../model/record.ts';
 import type { Store } from '../store/store.ts';
 import { planLogQuery } from './planner.ts';
+import { addDetectedLevel, DETECTED_LEVEL } from './detected-level.ts';
 import { compilePipeline, type StageRow } from './stages/pipeline.ts';
 import { mapToLabels, mergedLabels, rowLabels } from './row-labels.ts';
 import { tallyChunk, type QueryStats } from './query-stats.ts';
@@ -35,15 +36,41 @@ export interface LogQueryArgs {
   direction: 'forward' | 'backward';
   /** Loki's `categorize-labels`: streams keep only stream labels, entries carry metadata and parsed labels */
   categorize?: boolean;
+  /** query_range `interval`: at most one entry per result stream per interval (see IntervalSampler) */
+  intervalNs?: bigint;
+}
+
+/**
+ * query_range `interval` (Loki HTTP API, "Step versus interval"): "a log entry at start, then the next entry with
+ * timestamp >= start + interval, and again at start + interval + interval": per result stream, the first entry of
+ * each interval counted from `start`. Reading backward, the grid is counted back from `end` and the newest entry of
+ * each interval is kept, so entries are decided as they arrive and `limit` still ends the scan early.
+ */
+class IntervalSampler {
+  private readonly lastCell = new Map<string, bigint>();
+  constructor(
+    private readonly intervalNs: bigint,
+    private readonly fromNs: bigint,
+    private readonly toNs: bigint,
+    private readonly forward: boolean,
+  ) {}
+
+  keep(key: string, ts: bigint): boolean {
+    const cell = this.forward ? (ts - this.fromNs) / this.intervalNs : (this.toNs - 1n - ts) / this.intervalNs;
+    if (this.lastCell.get(key) === cell) return false;
+    this.lastCell.set(key, cell);
+    return true;
+  }
 }
 
 export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs, stats: QueryStats): Promise<{ streams: LogStream[]; entries: number; bytes: number }> {
   const plan = planLogQuery(q);
-  const pipeline = plan.stages.length > 0 ? compilePipeline(plan.stages) : undefined;
+  const pipeline = plan.stages.length > 0 || plan.detectLevel ? compilePipeline(plan.stages) : undefined;
   const categorize = args.categorize === true;
   const byKey = new Map<string, LogStream>();
   let entries = 0;
   let bytes = 0;
+  const sampler = args.intervalNs !== undefined && args.intervalNs > 0n ? new IntervalSampler(args.intervalNs, args.fromNs, args.toNs, args.direction === 'forward') : undefined;
   const scan = store.scan(
     {
       tenants: args.tenants,
@@ -53,7 +80,8 @@ export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs,
       lineFilters: plan.lineFilters,
       fieldEquals: plan.fieldEquals,
       direction: args.direction,
-      limit: pipeline ? undefined : args.limit,
+      // rows the pipeline or the interval drops do not count towards the limit
+      limit: pipeline || sampler ? undefined : args.limit,
     },
     stats,
   );
@@ -70,6 +98,11 @@ export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs,
       let extra: EntryLabels | undefined;
       if (pipeline) {
         const row: StageRow = { line, tsNs: chunk.ts[i], labels: rowLabels(info.labels, chunk.metadata[i], categorize ? metaKeys : undefined) };
+        if (plan.detectLevel) {
+          // Loki keeps detected_level as structured metadata
+          addDetectedLevel(row.labels, line);
+          if (categorize) metaKeys.add(DETECTED_LEVEL);
+        }
         if (!pipeline(row)) continue;
         line = row.line;
         if (categorize) {
@@ -90,6 +123,7 @@ export async function runLogQuery(store: Store, q: LogQuery, args: LogQueryArgs,
         key = cached.key;
         if (categorize) extra = metadataOnly(info.labels, chunk.metadata[i]);
       }
+      if (sampler && !sampler.keep(key, chunk.ts[i])) continue;
       let out = byKey.get(key);
       if (!out) byKey.set(key, (out = { labels, values: [] }));
       out.values.push(extra ? [chunk.ts[i].toString(), line, extra] : [chunk.ts[i].toString(), line]);

@@ -3,6 +3,7 @@
 
 import type { LabelFilterExpr, LogQuery, PipelineStage } from './ast.ts';
 import type { LineFilterPlan } from '../store/plan.ts';
+import { DETECTED_LEVEL } from './detected-level.ts';
 
 export interface LogQueryPlan {
   lineFilters: LineFilterPlan[];
@@ -10,6 +11,8 @@ export interface LogQueryPlan {
   fieldEquals: { name: string; value: string }[];
   /** stages the store cannot run, in query order */
   stages: PipelineStage[];
+  /** rows need `detected_level` (computed in TypeScript), so no path may skip the row-by-row evaluation */
+  detectLevel: boolean;
 }
 
 const PUSHABLE: Record<string, LineFilterPlan['op'] | undefined> = {
@@ -46,7 +49,7 @@ export function planLogQuery(q: LogQuery): LogQueryPlan {
       stages.push(stage);
     }
   }
-  return { lineFilters, fieldEquals, stages };
+  return { lineFilters, fieldEquals, stages, detectLevel: q.detectLevel === true };
 }
 
 function onlyEqualities(expr: LabelFilterExpr): boolean {
@@ -55,7 +58,8 @@ function onlyEqualities(expr: LabelFilterExpr): boolean {
 }
 
 function isPushableEquality(expr: LabelFilterExpr): boolean {
-  return expr.kind === 'string' && expr.op === '=' && expr.value !== '' && !expr.name.startsWith('__') && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.name);
+  // detected_level is computed per row at query time, so the store cannot answer it
+  return expr.kind === 'string' && expr.op === '=' && expr.value !== '' && !expr.name.startsWith('__') && expr.name !== DETECTED_LEVEL && /^[A-Za-z_][A-Za-z0-9_]*$/.test(expr.name);
 }
 
 /** The `name = "value"` leaves that every row passing `expr` must satisfy (the and-ed ones, not under an or). */

@@ -8,6 +8,7 @@ import { labelsToString } from '../model/record.ts';
 import { tallyChunk, type QueryStats } from './query-stats.ts';
 import type { Store } from '../store/store.ts';
 import { planLogQuery } from './planner.ts';
+import { addDetectedLevel } from './detected-level.ts';
 import { compilePipeline, type StageRow } from './stages/pipeline.ts';
 import { mapToLabels, rowLabels } from './row-labels.ts';
 import { newSeries, type SeriesSet, type StepGrid } from './series.ts';
@@ -70,7 +71,7 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
   };
 
   const selection = { tenants, matchers: node.query.selector, fromNs: base + 1n, toNs: endNs + 1n, lineFilters: plan.lineFilters, fieldEquals: plan.fieldEquals };
-  if (plan.stages.length === 0) {
+  if (plan.stages.length === 0 && !plan.detectLevel) {
     const rows = await store.aggregate({ ...selection, measure, baseNs: base, widthNs: width }, stats);
     const keys = new Map<number, string>();
     for (let i = 0; i < rows.stream.length; i++) {
@@ -92,6 +93,7 @@ export async function evalRangeAggregation(store: Store, node: RangeAggregation,
         const info = store.stream(chunk.stream[i]);
         if (!info) continue;
         const row: StageRow = { line: chunk.line[i], tsNs: chunk.ts[i], labels: rowLabels(info.labels, chunk.metadata[i]) };
+        if (plan.detectLevel) addDetectedLevel(row.labels, row.line);
         if (!pipeline(row)) continue;
         stats.postFilterLines++;
         const labels = mapToLabels(row.labels);

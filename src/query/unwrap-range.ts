@@ -7,6 +7,7 @@ import { labelsToString } from '../model/record.ts';
 import { tallyChunk, type QueryStats } from './query-stats.ts';
 import type { Store } from '../store/store.ts';
 import { planLogQuery } from './planner.ts';
+import { addDetectedLevel } from './detected-level.ts';
 import { compilePipeline, StageCompileError, type CompiledPipeline, type StageRow } from './stages/pipeline.ts';
 import { ERROR_DETAILS_LABEL, ERROR_LABEL } from './stages/pipeline-errors.ts';
 import { parseGoFloat } from './stages/go-number.ts';
@@ -89,6 +90,7 @@ export async function evalUnwrapRange(store: Store, node: RangeAggregation, grid
       const info = store.stream(chunk.stream[i]!);
       if (!info) continue;
       const row: StageRow = { line: chunk.line[i]!, tsNs, labels: rowLabels(info.labels, chunk.metadata[i] ?? null) };
+      if (plan.detectLevel) addDetectedLevel(row.labels, row.line);
       if (!pre(row)) continue;
       // a line without the label gives no sample and no error (Loki, grafana/loki#6713)
       const text = row.labels.get(unwrap.label);

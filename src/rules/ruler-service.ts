@@ -1,6 +1,6 @@
 // The ruler as one server component: the rule manager over the server's query engine and store (state in
 // `<data_dir>/rules-state.json`), the notification side it feeds (`<data_dir>/alerting/`, configured by
-// alerting_config), and their gauges on /metrics.
+// alerting_config), and their gauges on /metrics. SIGHUP reloads both the rule files and the alerting config.
 
 import path from 'node:path';
 import type { QueryEngine } from '../query/engine.ts';
@@ -28,11 +28,25 @@ export class Ruler {
   readonly manager: RuleManager;
   readonly alerting: AlertingService;
   private serverURL = '';
+  private readonly onSighup = () => {
+    void this.manager.reload().catch((e: Error) => this.log(`rules reload (SIGHUP) failed: ${e.message}`));
+    this.alerting.reload('SIGHUP');
+  };
+  private readonly log: (message: string) => void;
 
   private constructor(deps: RulerDeps) {
     const { config, store, engine } = deps;
-    const log = deps.log ?? ((m: string) => process.stderr.write(`sightline: ${m}\n`));
-    this.alerting = new AlertingService({ dataDir: config.dataDir, configFile: config.alertingConfigFile, config: deps.alerting, serverURL: () => this.serverURL, log });
+    const log = (this.log = deps.log ?? ((m: string) => process.stderr.write(`sightline: ${m}\n`)));
+    this.alerting = new AlertingService({
+      dataDir: config.dataDir,
+      configFile: config.alertingConfigFile,
+      config: deps.alerting,
+      serverURL: () => this.serverURL,
+      log,
+      onReloaded: () => {
+        if (this.serverURL) this.manager.externalURL = this.alerting.externalURL;
+      },
+    });
     this.manager = new RuleManager({
       rulesDir: config.rulesDir ?? path.join(config.dataDir, 'rules'),
       stateFile: path.join(config.dataDir, 'rules-state.json'),
@@ -55,6 +69,9 @@ export class Ruler {
         new Gauge('sightline_notifications_failed_total', 'Notifications refused by their receiver (not retried).', () => o.failed),
         new Gauge('sightline_notifications_dropped_total', 'Notifications given up after outbox.max_age.', () => o.dropped),
         new Gauge('sightline_notification_outbox_pending', 'Notifications waiting in the outbox.', () => this.alerting.outbox.pending),
+        new Gauge('sightline_alerting_config_last_reload_successful', 'Whether the last reload of the alerting config loaded (0: the previous config keeps running).', () => (this.alerting.status.lastReloadSuccessful ? 1 : 0)),
+        new Gauge('sightline_alerting_config_last_reload_success_timestamp_seconds', 'When the alerting config in force was loaded.', () => Math.floor(this.alerting.status.loadedAtMs / 1000)),
+        new Gauge('sightline_alerting_config_reload_failures_total', 'Reloads of the alerting config that failed.', () => this.alerting.status.reloads.failure),
       );
     }
   }
@@ -64,6 +81,7 @@ export class Ruler {
     const r = new Ruler(deps);
     r.alerting.start();
     await r.manager.start();
+    process.on('SIGHUP', r.onSighup);
     return r;
   }
 
@@ -74,6 +92,7 @@ export class Ruler {
   }
 
   async close(): Promise<void> {
+    process.off('SIGHUP', this.onSighup);
     await this.manager.stop();
     await this.alerting.stop();
   }

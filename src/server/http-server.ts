@@ -28,6 +28,8 @@ import { lokiMiscRoutes } from './routes/loki-misc.ts';
 import { rulerRoutes } from './routes/ruler.ts';
 import { uiRoutes } from './routes/ui.ts';
 import { siemRoutes } from './routes/siem.ts';
+import { detectionRoutes } from './routes/detections.ts';
+import { dashboardRoutes } from './routes/dashboards.ts';
 import type { SiemService } from '../siem/siem-service.ts';
 import type { Ruler } from '../rules/ruler-service.ts';
 
@@ -109,7 +111,9 @@ export class SightlineHttpServer {
       ...journaldRoutes(deps),
       ...splunkHecRoutes(deps),
       ...uiRoutes(deps),
+      ...dashboardRoutes(deps),
       ...(deps.siem ? siemRoutes(deps, deps.siem) : []),
+      ...detectionRoutes(deps),
     ];
     this.routes = all.map((r) => ({ ...r, segments: r.path.split('/') }));
     for (const r of this.routes) if (!r.path.includes(':')) this.exact.set(r.path, r);
@@ -119,7 +123,15 @@ export class SightlineHttpServer {
     const { config } = this.deps;
     const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
     this.server = config.tls
-      ? https.createServer({ cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) }, handler)
+      ? https.createServer(
+          {
+            cert: readFileSync(config.tls.certFile),
+            key: readFileSync(config.tls.keyFile),
+            // tls.client_ca_file: mutual TLS, clients must present a certificate signed by this CA
+            ...(config.tls.clientCaFile ? { ca: readFileSync(config.tls.clientCaFile), requestCert: true, rejectUnauthorized: true } : {}),
+          },
+          handler,
+        )
       : http.createServer(handler);
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
@@ -193,10 +205,13 @@ export class SightlineHttpServer {
       routeName = found.route.name;
       found.route.upgrade(req, socket, head, { url, params: found.params });
     } catch (e) {
-      // refuse the handshake with a plain HTTP reply carrying the same JSON error body as other routes
-      const { status: code, body } = errorReply(e);
+      // refuse the handshake with a plain HTTP reply carrying the same JSON error body as other routes; a 401
+      // names the scheme to use (RFC 9110 §11.6.1), as RFC 6455 §4.2.2 lets a server demand authentication
+      const { status: code, headers, body } = errorReply(e);
       status = code;
-      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      if (code === 401) headers['WWW-Authenticate'] = 'Bearer realm="sightline"';
+      const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+      socket.end(`HTTP/1.1 ${code} ${http.STATUS_CODES[code] ?? 'Error'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`);
     }
     this.deps.metrics.requests.inc({ route: routeName, status: String(status) });
   }

@@ -2,8 +2,7 @@
 // store, the archive and the alert stream; releases held events on a timer; reloads the file on SIGHUP and when
 // it changes (the new file is built completely before it replaces the old; a bad one is logged and ignored).
 
-import { createHash } from 'node:crypto';
-import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { ConfigFileWatch, fileDigest } from '../config/config-file-watch.ts';
 import path from 'node:path';
 import type { IngestBatch } from '../model/record.ts';
 import { batchToEvents, eventsToBatches } from '../pipeline/event-batch.ts';
@@ -33,15 +32,6 @@ export interface ReloadResult {
   error?: string;
 }
 
-const WATCH_DEBOUNCE_MS = 250;
-
-function digest(file: string): string | undefined {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex');
-  } catch {
-    return undefined;
-  }
-}
 
 export class PipelineHost {
   readonly metrics = new PipelineMetrics();
@@ -55,8 +45,7 @@ export class PipelineHost {
   private pending: PipelineEvent[] = [];
   private readonly timer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
-  private watcher: FSWatcher | undefined;
-  private debounce: NodeJS.Timeout | undefined;
+  private watcher: ConfigFileWatch | undefined;
   private readonly waiters: ((r: ReloadResult) => void)[] = [];
   private readonly onSighup = () => void this.reload('SIGHUP');
   private readonly log: (message: string) => void;
@@ -67,7 +56,7 @@ export class PipelineHost {
     this.log = options.log ?? ((m) => process.stderr.write(`sightline: pipelines: ${m}\n`));
     this.alerts = new AlertStream(this.log);
     this.archive = new ArchiveSink(path.join(options.dataDir, 'archive'));
-    this.loadedDigest = digest(options.file);
+    this.loadedDigest = fileDigest(options.file);
     this.runner = this.build(loadPipelinesFile(options.file));
     this.timer = setInterval(() => void this.tick(), options.flushIntervalMs ?? 1000);
     this.timer.unref();
@@ -103,19 +92,19 @@ export class PipelineHost {
   async reload(reason: string): Promise<ReloadResult> {
     if (this.closed) return { ok: false, error: 'closed' };
     let next: PipelineRunner;
-    const fileDigest = digest(this.options.file);
+    const digest = fileDigest(this.options.file);
     try {
       next = this.build(loadPipelinesFile(this.options.file));
     } catch (err) {
       this.metrics.reloads.failure++;
-      this.failedDigest = fileDigest;
+      this.failedDigest = digest;
       const error = (err as Error).message;
       this.log(`reload of ${this.options.file} (${reason}) failed, the previous pipelines keep running: ${error}`);
       return this.settle({ ok: false, error });
     }
     const old = this.runner;
     this.runner = next;
-    this.loadedDigest = fileDigest;
+    this.loadedDigest = digest;
     // what the old pipelines hold finishes its way through them and is delivered: nothing is dropped
     const held = old.flush(Date.now(), true);
     old.close();
@@ -131,7 +120,6 @@ export class PipelineHost {
     this.closed = true;
     process.off('SIGHUP', this.onSighup);
     clearInterval(this.timer);
-    clearTimeout(this.debounce);
     this.watcher?.close();
     await this.ticking;
     const held = this.runner.flush(Date.now(), true);
@@ -188,24 +176,12 @@ export class PipelineHost {
   }
 
   private watch(): void {
-    const dir = path.dirname(path.resolve(this.options.file));
-    try {
-      // the directory, not the file: editors and Kubernetes ConfigMaps replace files instead of writing them
-      // (a ConfigMap swaps its `..data` symlink); other files changing in the directory are ignored
-      const name = path.basename(this.options.file);
-      this.watcher = watch(dir, (_event, changed) => {
-        if (changed !== null && changed !== name && !changed.startsWith('..')) return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => {
-          const d = digest(this.options.file);
-          if (d !== undefined && d !== this.loadedDigest && d !== this.failedDigest) void this.reload('file changed');
-        }, WATCH_DEBOUNCE_MS);
-        this.debounce.unref();
-      });
-      this.watcher.on('error', (err) => this.log(`watching ${dir} failed (reload with SIGHUP instead): ${err.message}`));
-      this.watcher.unref();
-    } catch (err) {
-      this.log(`cannot watch ${dir} (reload with SIGHUP instead): ${(err as Error).message}`);
-    }
+    this.watcher = new ConfigFileWatch({
+      file: this.options.file,
+      known: () => ({ loaded: this.loadedDigest, failed: this.failedDigest }),
+      onChange: () => void this.reload('file changed'),
+      what: 'the pipelines',
+      log: this.log,
+    });
   }
 }

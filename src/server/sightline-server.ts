@@ -78,7 +78,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
   try {
     ruler = deps.ruler = await Ruler.start({ config, store, engine: deps.engine, metrics });
     if (config.siemFile) {
-      siem = deps.siem = new SiemService({ dataDir: config.dataDir, config: loadSiemConfig(config.siemFile), alertSink: ruler.alerting, externalUrl: () => url, queryEngine: deps.engine });
+      siem = deps.siem = new SiemService({ dataDir: config.dataDir, config: loadSiemConfig(config.siemFile), alertSink: ruler.alerting, externalUrl: () => url, queryEngine: deps.engine, alertStore: store });
       metrics.collectors.push(siem.metrics);
     }
     http = new SightlineHttpServer(deps);

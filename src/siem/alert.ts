@@ -2,7 +2,7 @@
 // the API returns: rule, title, severity, group, first_ts/last_ts (ns as strings), event_count, events (ts, labels,
 // line, step), and for Sigma rules their id, author, tags and references (the Detection Rule License asks for author).
 
-import { labelsToString } from '../model/record.ts';
+import { labelsToString, type Labels } from '../model/record.ts';
 import type { LinkedEvent } from './detection-event.ts';
 import type { Entities } from './entities.ts';
 import type { Severity } from './severity.ts';
@@ -41,6 +41,8 @@ export interface SiemAlert {
   extends?: string;
   /** false for repeats folded into an open incident: nobody is notified again */
   notify: boolean;
+  /** firings folded into this alert by `suppress: {by}` within its window (their events are counted in event_count) */
+  suppressed_count?: number;
   incident_id?: string;
   /** wall-clock ms when it fired */
   created_ms: number;
@@ -58,9 +60,18 @@ export interface ActionOutcome {
   request?: { method: string; url: string; body?: string };
 }
 
+const streamTexts = new WeakMap<Labels, string>();
+
+/** A stream's canonical text, remembered per labels object (one per stream and batch, many matches each). */
+export function streamText(labels: Labels): string {
+  let t = streamTexts.get(labels);
+  if (t === undefined) streamTexts.set(labels, (t = labelsToString(labels)));
+  return t;
+}
+
 export function alertEvents(events: readonly LinkedEvent[]): AlertEvent[] {
   return events.map((e) => {
-    const out: AlertEvent = { ts: e.ref.tsNs.toString(), labels: e.ref.labels, stream: labelsToString(e.ref.labels), line: e.ref.line, step: e.step };
+    const out: AlertEvent = { ts: e.ref.tsNs.toString(), labels: e.ref.labels, stream: streamText(e.ref.labels), line: e.ref.line, step: e.step };
     // structured metadata and the fields the event's pipeline parsed
     const fields = e.ref.metadata !== undefined ? { ...e.ref.metadata, ...e.fields } : e.fields;
     if (Object.keys(fields).length > 0) out.fields = fields;

@@ -1,15 +1,17 @@
 // The detection engine: committed batches in (`onCommitted`, the shape of an IngestBatch), alerts out. Per stream it
 // picks the event sources whose selector matches (cached per label set), per record it runs them: native event
-// definitions (LogQL selector + pipeline) and Sigma rule groups (logsource selector, parser pipeline, compiled rules).
-// Sigma rules alert at once; correlation inputs pass a reorder buffer to the state machines in time order. Alerts go
-// to the incident store and their rule's actions. With a state directory, correlation state survives restarts.
+// definitions (LogQL selector + pipeline) and Sigma rule groups (logsource selector, literal prefilter, parser
+// pipeline, compiled rules). Allow-lists drop records before any state; Sigma rules alert at once; correlation inputs
+// pass a reorder buffer to the state machines in time order. Alerts (suppressed per `suppress`) go to the incident
+// store and their rule's actions. With a state directory, correlation state survives restarts.
 
-import { labelsToString, type IngestBatch, type Labels, type Metadata } from '../model/record.ts';
+import type { IngestBatch, Labels, Metadata } from '../model/record.ts';
 import type { StageRow } from '../query/stages/pipeline.ts';
 import { runActions, type ActionDeps } from './actions/action-runner.ts';
-import { alertEvents, type SiemAlert } from './alert.ts';
+import { alertEvents, streamText, type SiemAlert } from './alert.ts';
 import { alertId, type Firing } from './correlation/machine.ts';
 import { ReorderBuffer } from './correlation/reorder-buffer.ts';
+import { NewValueMachine } from './correlation/new-value-machine.ts';
 import { MAX_LINKED_EVENTS, type DetectionEvent, type EventRef, type LinkedEvent } from './detection-event.ts';
 import { buildProgram, type AlertMeta, type DetectionProgram, type LogqlSource, type MachineSlot, type Producer, type SigmaGroup, type SigmaSlot } from './detection-program.ts';
 import { EngineStateFiles, type Snapshot } from './engine-state.ts';
@@ -18,6 +20,7 @@ import { newEventView, resetView } from './event-view.ts';
 import type { IncidentStore } from './incident-store.ts';
 import type { RuleSet } from './rule-set.ts';
 import { SiemMetrics } from './siem-metrics.ts';
+import { isAllowed, type AllowList } from './allow-list.ts';
 
 export interface DetectionEngineOptions {
   rules: RuleSet;
@@ -31,6 +34,10 @@ export interface DetectionEngineOptions {
   clockWatermark?: boolean;
   /** groups kept per correlation rule before the least recently updated is evicted (default 100 000) */
   maxGroupsPerRule?: number;
+  /** siem.yaml `allow:`: records matching it are no rule's event */
+  allow?: AllowList;
+  /** events the reorder buffer holds at most; past it the oldest go on early (default 1 000 000) */
+  maxBuffered?: number;
   incidents?: IncidentStore;
   /** run rule actions (notify, respond, enrich) for new alerts; undefined = none (hunts) */
   actions?: Omit<ActionDeps, 'now'>;
@@ -74,16 +81,18 @@ export class DetectionEngine {
   private readonly byKey = new Map<string, Producer>();
   private readonly view = newEventView();
   private readonly log: (m: string) => void;
+  private readonly maxBuffered: number;
   private seq = 0;
   private maxEventNs = -(2n ** 63n);
   private lastAdvanceNs = -(2n ** 63n);
   private lastSnapshotMs = Date.now();
 
   constructor(private readonly opts: DetectionEngineOptions) {
-    this.program = buildProgram(opts.rules, { maxGroupsPerRule: opts.maxGroupsPerRule ?? 100_000 });
+    this.program = buildProgram(opts.rules, { maxGroupsPerRule: opts.maxGroupsPerRule ?? 100_000, allow: opts.allow });
     this.metrics = new SiemMetrics(this);
     this.clock = opts.clock ?? wallNs;
     this.reorderNs = BigInt(Math.round((opts.reorderWindowMs ?? 10_000) * 1e6));
+    this.maxBuffered = opts.maxBuffered ?? 1_000_000;
     this.log = opts.log ?? ((m) => process.stderr.write(`sightline: siem: ${m}\n`));
     for (const p of this.program.producers) this.byKey.set(p.key, p);
     if (opts.stateDir !== undefined) {
@@ -118,7 +127,7 @@ export class DetectionEngine {
   }
 
   private planFor(tenant: string, labels: Labels): StreamPlan {
-    const key = tenant + '\u0000' + labelsToString(labels);
+    const key = tenant + '\u0000' + streamText(labels);
     let plan = this.plans.get(key);
     if (plan !== undefined) return plan;
     const logql = this.program.logql.filter((src) => {
@@ -132,11 +141,39 @@ export class DetectionEngine {
     return plan;
   }
 
+  /** One row reused for every pipeline run (nothing keeps it past the record: matches copy what they need). */
+  private readonly row: StageRow = { line: '', tsNs: 0n, labels: new Map() };
+
   private rowOf(labels: Labels, metadata: Metadata | undefined, line: string, ts: bigint): StageRow {
-    const m = new Map<string, string>();
-    if (metadata !== undefined) for (const k in metadata) m.set(k, metadata[k]!);
+    const row = this.row;
+    const m = row.labels;
+    m.clear();
+    if (metadata !== undefined) {
+      for (const k in metadata) {
+        m.set(k, metadata[k]!);
+        // pipeline fields such as `threat.matched` or `geo.country` cannot be named in a LogQL label filter: they
+        // are also there as `threat_matched` (the name LogQL's parsers would give them), unless that name is taken
+        const alias = this.labelAlias(k);
+        if (alias !== undefined && !(alias in metadata)) m.set(alias, metadata[k]!);
+      }
+    }
     for (const k in labels) m.set(k, labels[k]!);
-    return { line, tsNs: ts, labels: m };
+    row.line = line;
+    row.tsNs = ts;
+    return row;
+  }
+
+  private readonly aliases = new Map<string, string | null>();
+
+  /** A metadata name as a LogQL label name (`.`, `-`, `/`… become `_`), or undefined when it already is one. */
+  private labelAlias(name: string): string | undefined {
+    let a = this.aliases.get(name);
+    if (a === undefined) {
+      const s = name.replace(/[^A-Za-z0-9_]/g, '_');
+      a = s === name ? null : /^[0-9]/.test(s) ? '_' + s : s;
+      if (this.aliases.size < 10_000) this.aliases.set(name, a);
+    }
+    return a ?? undefined;
   }
 
   private evaluate(tenant: string, plan: StreamPlan, labels: Labels, ts: bigint, line: string, metadata: Metadata | undefined, accepted: DetectionEvent[], late: DetectionEvent[]): void {
@@ -153,9 +190,16 @@ export class DetectionEngine {
       if (!pass) continue;
       const row = this.rowOf(labels, metadata, line, ts);
       if (!src.pipeline(row)) continue;
+      if (src.allow.length > 0 && isAllowed(src.allow, labels, (n) => row.labels.get(n))) {
+        this.metrics.allowed++;
+        continue;
+      }
       ref ??= metadata !== undefined ? { tsNs: ts, labels, line, metadata } : { tsNs: ts, labels, line };
       const fields: Record<string, string> = {};
-      for (const [k2, v] of row.labels) fields[k2] = v;
+      for (let f = 0; f < src.keep.length; f++) {
+        const v = row.labels.get(src.keep[f]!);
+        if (v !== undefined) fields[src.keep[f]!] = v;
+      }
       const parsed: Record<string, string> = {};
       for (const name of src.pipeline.created) {
         const v = row.labels.get(name);
@@ -169,16 +213,24 @@ export class DetectionEngine {
     for (let g = 0; g < plan.groups.length; g++) {
       const group = plan.groups[g]!;
       view.parsed = undefined;
+      if (!group.prefilter.lineMayAdmit(view, labels, metadata)) continue;
       if (group.pipeline !== undefined) {
         const row = this.rowOf(labels, metadata, line, ts);
         if (!group.pipeline(row)) continue;
         view.parsed = row.labels;
       }
       const rules = group.rules;
+      const prefilter = group.prefilter;
+      prefilter.scan(view);
       for (let r = 0; r < rules.length; r++) {
+        if (!prefilter.admits(r)) continue;
         const slot = rules[r]!;
         if (!slot.compiled.matches(view)) continue;
         this.metrics.sigmaMatches++;
+        if (slot.allow.length > 0 && isAllowed(slot.allow, labels, (n) => slot.compiled.field(n)(view))) {
+          this.metrics.allowed++;
+          continue;
+        }
         ref ??= metadata !== undefined ? { tsNs: ts, labels, line, metadata } : { tsNs: ts, labels, line };
         const fields: Record<string, string> = {};
         for (const n of slot.needed) {
@@ -219,6 +271,7 @@ export class DetectionEngine {
     const out: DetectionEvent[] = [];
     const wm = this.watermark();
     this.buffer.release(wm, out);
+    if (this.buffer.size > this.maxBuffered) this.buffer.overflow(this.maxBuffered, out);
     for (const ev of out) this.dispatch(ev);
     if (wm - this.lastAdvanceNs >= ADVANCE_EVERY_NS) this.advance(wm);
   }
@@ -275,17 +328,21 @@ export class DetectionEngine {
 
   private sigmaAlert(tenant: string, slot: SigmaSlot, linked: LinkedEvent): void {
     const ts = linked.ref.tsNs;
-    const key = `${slot.key}\u0000${tenant}\u0000${labelsToString(linked.ref.labels)}`;
+    const key = `${slot.key}\u0000${tenant}\u0000${streamText(linked.ref.labels)}`;
     const prev = this.suppressed.get(key);
-    if (prev !== undefined && ts >= prev.lastTs && ts - prev.lastTs <= prev.suppressNs) {
-      // a repeat within the suppression window: counted and linked to the same alert and incident, nobody notified
+    if (prev !== undefined && ts - prev.lastTs <= prev.suppressNs && prev.lastTs - ts <= prev.suppressNs) {
+      // a repeat within the suppression window (either side of the last match: concurrent pushes arrive out of
+      // order): counted and linked to the same alert and incident, nobody notified
       const a = prev.alert;
       a.event_count++;
-      if (a.events.length < MAX_LINKED_EVENTS) a.events.push(...alertEvents([linked]));
-      a.last_ts = ts.toString();
-      prev.lastTs = ts;
+      const evs = alertEvents([linked]);
+      if (a.events.length < MAX_LINKED_EVENTS) a.events.push(evs[0]!);
+      if (ts > prev.lastTs) {
+        a.last_ts = ts.toString();
+        prev.lastTs = ts;
+      } else if (ts < BigInt(a.first_ts)) a.first_ts = ts.toString();
       this.metrics.suppressed++;
-      if (a.incident_id !== undefined) this.opts.incidents?.link(tenant, a.incident_id, alertEvents([linked]), a.alert_id);
+      if (a.incident_id !== undefined) this.opts.incidents?.link(tenant, a.incident_id, evs, a.alert_id);
       return;
     }
     const firing: Firing = { groupKey: key, tenant, group: {}, events: [linked], eventCount: 1, firstTs: ts, lastTs: ts };
@@ -295,7 +352,36 @@ export class DetectionEngine {
     this.suppressed.set(key, { alert, lastTs: ts, suppressNs: BigInt(slot.meta.suppressMs) * 1_000_000n });
   }
 
+  /** `suppress: {by}`: a firing within the window of an earlier alert for the same values is counted on it. */
+  private suppressBy(ruleKey: string, meta: AlertMeta, f: Firing): { key: string; folded: boolean } {
+    let key = `by\u0000${ruleKey}\u0000${f.tenant}`;
+    for (const name of meta.suppressBy!) {
+      let v = f.group[name];
+      for (let i = 0; v === undefined && i < f.events.length; i++) {
+        const e = f.events[i]!;
+        v = e.fields[name] ?? e.ref.metadata?.[name] ?? e.ref.labels[name];
+      }
+      key += '\u0000' + (v ?? '');
+    }
+    const prev = this.suppressed.get(key);
+    if (prev === undefined || f.lastTs < prev.lastTs || f.lastTs - prev.lastTs > prev.suppressNs) return { key, folded: false };
+    const a = prev.alert;
+    a.event_count += f.eventCount;
+    a.suppressed_count = (a.suppressed_count ?? 0) + 1;
+    const linked = alertEvents(f.events.slice(0, Math.max(0, MAX_LINKED_EVENTS - a.events.length)));
+    a.events.push(...linked);
+    this.metrics.suppressed++;
+    if (a.incident_id !== undefined) this.opts.incidents?.link(f.tenant, a.incident_id, alertEvents(f.events), a.alert_id);
+    return { key, folded: true };
+  }
+
   private raise(ruleKey: string, meta: AlertMeta, f: Firing): SiemAlert | undefined {
+    let byKey: string | undefined;
+    if (meta.suppressBy !== undefined && f.extendsAlert === undefined) {
+      const s = this.suppressBy(ruleKey, meta, f);
+      if (s.folded) return undefined;
+      byKey = s.key;
+    }
     const events = alertEvents(f.events);
     const alert: SiemAlert = {
       alert_id: alertId(ruleKey, f),
@@ -330,6 +416,11 @@ export class DetectionEngine {
       }
     }
     this.metrics.alert(meta.rule);
+    if (byKey !== undefined) {
+      // the window runs from this alert's last event (not moved by the repeats it absorbs)
+      if (this.suppressed.size >= MAX_SUPPRESSED) this.suppressed.delete(this.suppressed.keys().next().value as string);
+      this.suppressed.set(byKey, { alert, lastTs: f.lastTs, suppressNs: BigInt(meta.suppressMs) * 1_000_000n });
+    }
     this.opts.onAlert?.(alert);
     const deps = this.opts.actions;
     if (deps !== undefined && alert.notify) {
@@ -425,16 +516,18 @@ export class DetectionEngine {
   }
 
   /** Groups held over all correlation rules, events waiting for order, late events. */
-  stats(): { groups: number; evicted: number; ungrouped: number; buffered: number; late: number } {
+  stats(): { groups: number; evicted: number; ungrouped: number; buffered: number; late: number; valuesEvicted: number; overflowed: number } {
     let groups = 0;
     let evicted = 0;
     let ungrouped = 0;
+    let valuesEvicted = 0;
     for (const m of this.program.machines) {
       const s = m.machine.stats();
       groups += s.groups;
       evicted += s.evicted;
       ungrouped += s.ungrouped;
+      if (m.machine instanceof NewValueMachine) valuesEvicted += m.machine.valuesEvicted;
     }
-    return { groups, evicted, ungrouped, buffered: this.buffer.size, late: this.buffer.late };
+    return { groups, evicted, ungrouped, buffered: this.buffer.size, late: this.buffer.late, valuesEvicted, overflowed: this.buffer.overflowed };
   }
 }

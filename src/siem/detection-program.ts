@@ -23,6 +23,10 @@ import { parseSeverity, type Severity } from './severity.ts';
 import type { CompiledSigmaRule } from './sigma/sigma-compile.ts';
 import type { Logsource, SigmaCorrelationRule } from './sigma/sigma-ast.ts';
 import type { LogsourceEntry } from './sigma/logsource-mapping.ts';
+import type { AllowList } from './allow-list.ts';
+import { BaselineMachine } from './correlation/baseline-machine.ts';
+import { NewValueMachine } from './correlation/new-value-machine.ts';
+import { RulePrefilter } from './sigma/rule-prefilter.ts';
 
 export interface Consumer {
   machine: MachineSlot;
@@ -41,6 +45,8 @@ export interface AlertMeta {
   sigma?: { id?: string; author?: string; references: string[] };
   actions: ActionSpec[];
   suppressMs: number;
+  /** one alert per tuple of these fields per suppressMs (native `suppress: {by}`) */
+  suppressBy?: string[];
 }
 
 interface ProducerBase {
@@ -62,6 +68,10 @@ export interface LogqlSource extends ProducerBase {
   /** literals the line must contain (the query's leading `|=` filters), checked before building a row */
   prefilter: string[];
   pipeline: CompiledPipeline;
+  /** the rule's and the global allow-list: a record matching it is not this event */
+  allow: AllowList;
+  /** the fields its rule's state machine reads (group_by, new_value fields): all an event needs to carry */
+  keep: string[];
 }
 
 export interface SigmaSlot extends ProducerBase {
@@ -72,6 +82,8 @@ export interface SigmaSlot extends ProducerBase {
   standalone: boolean;
   /** fields correlations read from its events */
   needed: { name: string; get: FieldGetter }[];
+  /** the global allow-list */
+  allow: AllowList;
 }
 
 export interface MachineSlot extends ProducerBase {
@@ -94,6 +106,8 @@ export interface SigmaGroup {
   matchStream: (labels: Labels) => boolean;
   pipeline: CompiledPipeline | undefined;
   rules: SigmaSlot[];
+  /** which of `rules` can match a record, by their literal atoms (one scan per target) */
+  prefilter: RulePrefilter;
 }
 
 export interface DetectionProgram {
@@ -107,6 +121,8 @@ export interface DetectionProgram {
 
 export interface ProgramOptions {
   maxGroupsPerRule: number;
+  /** siem.yaml `allow:`, for every rule */
+  allow?: AllowList;
 }
 
 const SIGMA_SUPPRESS_MS = 10 * 60_000;
@@ -122,6 +138,12 @@ function leadingLiterals(q: LogQuery): string[] {
     out.push(s.values[0]!);
   }
   return out;
+}
+
+/** Whether a logsource's pipeline only takes field values verbatim out of the line (the prefilter's line gate). */
+function verbatimParsers(entry: LogsourceEntry | undefined): boolean {
+  if (entry === undefined) return true;
+  return entry.query.stages.every((s) => s.kind === 'line_filter' || s.kind === 'label_filter' || s.kind === 'logfmt' || s.kind === 'pattern' || s.kind === 'regexp' || (s.kind === 'json' && s.params.length === 0));
 }
 
 /** The default logsource match: product/category/service equal to labels of those names where the stream has them. */
@@ -174,18 +196,19 @@ export function buildProgram(set: RuleSet, opts: ProgramOptions): DetectionProgr
       throw e;
     }
     const inputs = new Map<string, number>();
-    const used = [...rule.steps.flatMap((s) => s.events), ...rule.extend.flatMap((s) => s.events)];
+    const used = [...rule.steps.flatMap((s) => s.events), ...rule.extend.flatMap((s) => s.events), ...(rule.newValue?.events ?? []), ...(rule.baseline?.events ?? [])];
     for (const name of used) if (!inputs.has(name)) inputs.set(name, inputs.size);
-    const meta: AlertMeta = { kind: 'native', rule: rule.name, title: rule.title, description: rule.description, severity: rule.severity, tags: rule.tags, actions: rule.actions, suppressMs: rule.suppressMs };
+    const meta: AlertMeta = { kind: 'native', rule: rule.name, title: rule.title, description: rule.description, severity: rule.severity, tags: rule.tags, actions: rule.actions, suppressMs: rule.suppressMs, suppressBy: rule.suppressBy };
     const steps: StepSpec[] = rule.steps.map((s) => ({ name: s.events.join('|'), inputs: s.events.map((e) => inputs.get(e)!), min: s.min, withinMs: s.withinMs }));
-    const machine = new SequenceMachine(
-      `native:${rule.name}`,
-      groupSpec(rule.groupBy, inputs.size),
-      steps,
-      rule.extend.map((x) => ({ inputs: x.events.map((e) => inputs.get(e)!), withinMs: x.withinMs })),
-      opts.maxGroupsPerRule,
-    );
-    const fingerprint = hash({ steps: rule.steps.map((s) => [s.events, s.min, s.withinMs]), groupBy: rule.groupBy, events: [...rule.events.values()].map((e) => [e.name, e.text]), extend: rule.extend });
+    const gspec = groupSpec(rule.groupBy, inputs.size);
+    const machine: Machine = rule.newValue !== undefined
+      ? new NewValueMachine(gspec, rule.newValue.spec, opts.maxGroupsPerRule)
+      : rule.baseline !== undefined
+        ? new BaselineMachine(gspec, rule.baseline.spec, opts.maxGroupsPerRule)
+        : new SequenceMachine(`native:${rule.name}`, gspec, steps, rule.extend.map((x) => ({ inputs: x.events.map((e) => inputs.get(e)!), withinMs: x.withinMs })), opts.maxGroupsPerRule);
+    const fingerprint = hash({ steps: rule.steps.map((s) => [s.events, s.min, s.withinMs]), groupBy: rule.groupBy, events: [...rule.events.values()].map((e) => [e.name, e.text]), extend: rule.extend, newValue: rule.newValue, baseline: rule.baseline });
+    const allow = [...rule.allow, ...(opts.allow ?? [])];
+    const keep = [...new Set([...rule.groupBy, ...(rule.newValue?.spec.fields ?? [])])];
     const slot = add<MachineSlot>({ kind: 'machine', key: `native:${rule.name}`, fingerprint, step: rule.name, consumers: [], machine, meta, standalone: true, needed: [] });
     machines.push(slot);
     for (const [name, input] of inputs) {
@@ -200,6 +223,8 @@ export function buildProgram(set: RuleSet, opts: ProgramOptions): DetectionProgr
         matchers: compileMatchers(def.query.selector),
         prefilter: leadingLiterals(def.query),
         pipeline: compilePipeline(def.query.stages),
+        allow,
+        keep,
       });
       logql.push(src);
     }
@@ -210,7 +235,7 @@ export function buildProgram(set: RuleSet, opts: ProgramOptions): DetectionProgr
   const byRef = new Map<string, SigmaSlot | MachineSlot>();
   for (const compiled of set.sigma) {
     const r = compiled.rule;
-    const slot = add<SigmaSlot>({ kind: 'sigma', key: `sigma-rule:${r.id ?? r.title}`, step: r.name ?? r.title, consumers: [], compiled, meta: sigmaMeta(r, 'sigma'), standalone: true, needed: [] });
+    const slot = add<SigmaSlot>({ kind: 'sigma', key: `sigma-rule:${r.id ?? r.title}`, step: r.name ?? r.title, consumers: [], compiled, meta: sigmaMeta(r, 'sigma'), standalone: true, needed: [], allow: opts.allow ?? [] });
     if (r.id) byRef.set(r.id, slot);
     if (r.name) byRef.set(r.name, slot);
     const key = compiled.entry !== undefined ? `entry:${compiled.entry.where}` : `default:${r.logsource.product ?? ''}/${r.logsource.category ?? ''}/${r.logsource.service ?? ''}`;
@@ -226,10 +251,11 @@ export function buildProgram(set: RuleSet, opts: ProgramOptions): DetectionProgr
       } else {
         matchStream = defaultStreamMatch(r.logsource);
       }
-      groups.set(key, (g = { key, entry: e, matchStream, pipeline, rules: [] }));
+      groups.set(key, (g = { key, entry: e, matchStream, pipeline, rules: [], prefilter: new RulePrefilter([]) }));
     }
     g.rules.push(slot);
   }
+  for (const g of groups.values()) g.prefilter = new RulePrefilter(g.rules.map((r) => r.compiled.atoms), verbatimParsers(g.entry));
 
   // Sigma correlations (already in dependency order): inputs are Sigma rules or earlier correlations
   const generated = new Set<Producer>();

@@ -34,7 +34,7 @@ export function resetView(view: EventView, tsNs: bigint, line: string, labels: L
   view.metadata = metadata;
   view.parsed = undefined;
   view.lowerLine = undefined;
-  view.lowerCache.length = 0;
+  if (view.lowerCache.length !== 0) view.lowerCache.length = 0;
 }
 
 export function lowerLine(view: EventView): string {

@@ -13,7 +13,8 @@ import { prefilterQuery } from './prefilter-query.ts';
 import type { RuleSet } from './rule-set.ts';
 
 export interface HuntOptions {
-  engine: QueryEngine;
+  /** only `run` is used: a caller may wrap it (a backtest narrows the queries and bounds the rows read) */
+  engine: Pick<QueryEngine, 'run'>;
   rules: RuleSet;
   tenant: string;
   fromNs: bigint;

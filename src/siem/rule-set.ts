@@ -40,7 +40,7 @@ export interface RuleSet {
 
 const RULE_FILE = /\.ya?ml$/i;
 const NATIVE = /^rule\s*:/m;
-const SEQUENCE = /^sequence\s*:/m;
+const SEQUENCE = /^(sequence|new_value|baseline)\s*:/m;
 
 /** Reads every .yml/.yaml file under the paths (directories recursively, sorted); unreadable paths throw. */
 export function readRulePaths(paths: readonly string[]): RuleText[] {

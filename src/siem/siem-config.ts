@@ -1,10 +1,11 @@
 // The SIEM's config file (`siem.yaml`, docs/siem.md "Configuration"): which rule files and folders to load, the Sigma
-// mapping file, the reorder window, memory bounds, the snapshot period and the enrichment data. Relative paths
+// mapping file, the reorder window, memory bounds, the snapshot period, the enrichment data and the global allow-list. Relative paths
 // resolve against the file's directory. Read through ConfigNode: errors are `file:line: path: expected …`.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, ConfigNode } from '../config/config-node.ts';
+import { parseAllowList, type AllowEntry } from './allow-list.ts';
 
 export interface SiemConfig {
   file: string;
@@ -18,13 +19,15 @@ export interface SiemConfig {
   tenants?: string[];
   geoipDatabases?: string[];
   threatIntelLists?: unknown[];
+  /** records no rule sees as an event (docs/siem.md, "Suppression and allow-lists") */
+  allow: AllowEntry[];
 }
 
 export const SIEM_DEFAULTS = { reorderWindowMs: 10_000, maxGroupsPerRule: 100_000, snapshotIntervalMs: 30_000 };
 
 export function parseSiemConfig(text: string, file: string): SiemConfig {
   const root = ConfigNode.parse(text, file);
-  root.onlyKeys(['rules', 'mapping', 'reorder_window', 'max_groups_per_rule', 'snapshot_interval', 'tenants', 'enrichment']);
+  root.onlyKeys(['rules', 'mapping', 'reorder_window', 'max_groups_per_rule', 'snapshot_interval', 'tenants', 'enrichment', 'allow']);
   const dir = path.dirname(path.resolve(file));
   const abs = (p: string) => path.resolve(dir, p);
   const rules = root.get('rules').stringList().map(abs);
@@ -55,6 +58,7 @@ export function parseSiemConfig(text: string, file: string): SiemConfig {
     tenants: root.get('tenants').exists ? root.get('tenants').stringList() : undefined,
     geoipDatabases,
     threatIntelLists,
+    allow: parseAllowList(root.get('allow')),
   };
 }
 

@@ -1,9 +1,11 @@
 // The SIEM inside the server: loads the config's rules and mapping, keeps the incident store and the detection engine
 // under `<data_dir>/siem/`, evaluates committed batches (`onCommitted`, never failing ingest), moves the watermark on a
-// timer, reloads rules (state of unchanged rules carries over), approves held auto-responses and runs hunts.
+// timer, reloads rules (state of unchanged rules carries over), approves held auto-responses and runs hunts. With a
+// `store`, every alert is also appended to the tenant's log store as a `{stream="detections"}` record.
 
 import path from 'node:path';
 import type { IngestBatch } from '../model/record.ts';
+import { AlertRecordWriter } from './alert-record-writer.ts';
 import type { QueryEngine } from '../query/engine.ts';
 import type { AlertSink } from '../rules/alert-notice.ts';
 import { sendResponse } from './actions/action-runner.ts';
@@ -28,6 +30,11 @@ export interface SiemServiceOptions {
   clock?: () => bigint;
   /** how often the watermark follows the clock (default 1s) */
   tickMs?: number;
+  /**
+   * The store's durable append: alerts become records of `{source="sightline", stream="detections"}`. It must be the
+   * store itself, not the ingest path, so the rules never see their own alerts (no feedback loop).
+   */
+  alertStore?: { append(batch: IngestBatch): Promise<void> };
 }
 
 export interface RuleStatus {
@@ -46,6 +53,8 @@ export class SiemService {
   private readonly timer: NodeJS.Timeout;
   private readonly log: (m: string) => void;
   private readonly tenants: Set<string> | undefined;
+  /** alerts to the log store, when the server gave one */
+  readonly alertRecords: AlertRecordWriter | undefined;
 
   /** Throws ConfigError for a bad mapping file or unreadable rule path; rules that fail to load are reported. */
   constructor(private readonly opts: SiemServiceOptions) {
@@ -54,6 +63,7 @@ export class SiemService {
     this.incidents = new IncidentStore(dir);
     this.enricher = new Enricher({ geoipDatabases: opts.config.geoipDatabases, threatLists: opts.config.threatIntelLists, configDir: path.dirname(path.resolve(opts.config.file)), log: this.log });
     this.tenants = opts.config.tenants ? new Set(opts.config.tenants) : undefined;
+    this.alertRecords = opts.alertStore ? new AlertRecordWriter({ append: (b) => opts.alertStore!.append(b), log: this.log }) : undefined;
     this.mapping = opts.config.mapping ? loadMapping(opts.config.mapping) : EMPTY_MAPPING;
     this.rules = loadRulePaths(opts.config.rules, this.mapping);
     this.engine = this.newEngine(this.rules);
@@ -70,8 +80,10 @@ export class SiemService {
       clock: this.opts.clock,
       reorderWindowMs: c.reorderWindowMs,
       maxGroupsPerRule: c.maxGroupsPerRule,
+      allow: c.allow,
       snapshotIntervalMs: c.snapshotIntervalMs,
       incidents: this.incidents,
+      onAlert: this.alertRecords ? (a) => this.alertRecords!.add(a) : undefined,
       actions: { alertSink: this.opts.alertSink, enricher: this.enricher, externalUrl: this.opts.externalUrl, log: this.log },
       log: this.log,
     });
@@ -142,7 +154,7 @@ export class SiemService {
   }
 
   /** For the server's /metrics (`metrics.collectors.push(siem.metrics)`): follows the engine across reloads. */
-  readonly metrics = { render: (): string => this.engine.metrics.render() };
+  readonly metrics = { render: (): string => this.engine.metrics.render() + (this.alertRecords?.renderMetrics() ?? '') };
 
   recentAlerts(tenant: string, opts: { limit?: number; rule?: string; incident?: string }): SiemAlert[] {
     return this.incidents.alerts(tenant, opts);
@@ -151,5 +163,7 @@ export class SiemService {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.engine.close();
+    // after the engine: alerts raised while it flushed its reorder buffer are stored too (the store closes after us)
+    await this.alertRecords?.close();
   }
 }

@@ -8,7 +8,7 @@ const T0 = Date.UTC(2025, 4, 1, 12, 0, 0);
 
 function entries(streams: PushStream[]): { labels: Record<string, string>; ts: string; line: string; meta?: Record<string, string> }[] {
   const out = [];
-  for (const s of streams) for (const v of s.values) out.push({ labels: s.stream, ts: v[0], line: v[1], meta: v[2] });
+  for (const s of streams) for (const v of s.values) out.push({ labels: s.stream, ts: v[0], line: v[1], meta: v.length === 3 ? v[2] : undefined });
   return out;
 }
 

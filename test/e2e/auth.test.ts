@@ -1,5 +1,5 @@
 // Authentication in the browser: with API keys configured the UI asks for one (kept in sessionStorage) and sends
-// it as Bearer; a key serving several tenants gets a tenant picker (X-Scope-OrgID), and the tail works through it.
+// it as Bearer; a key serving several tenants gets a tenant picker (X-Scope-OrgID), and the live tail follows it over a ticketed WebSocket.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nowNs, push, withServer } from '../integration/harness.ts';
@@ -45,11 +45,20 @@ test('the UI asks for a key, rejects a wrong one, and reads only its tenants', {
     await page.waitForFunction(() => document.querySelector('.line-text')?.textContent === 'line of team b');
     assert.deepEqual(await visibleLines(page), ['line of team b']);
 
-    // live tail for that tenant (a browser WebSocket cannot send X-Scope-OrgID: the UI polls instead)
+    // live tail for that tenant: a real WebSocket, authenticated by a single-use ticket (no polling, no key in a URL)
+    const requests: string[] = [];
+    const sockets: string[] = [];
+    page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    page.on('websocket', (ws) => sockets.push(ws.url()));
     await page.getByRole('button', { name: 'Live' }).click();
-    await page.waitForFunction(() => document.querySelector('.tail-bar')?.textContent?.includes('Live via polling'));
+    await page.waitForFunction(() => document.querySelector('.tail-bar')?.textContent?.includes('Live via WebSocket'));
     await push(s.url, [{ stream: { app: 'web' }, values: [[String(nowNs()), 'tailed for team b']] }], { key: 'key-both', tenant: 'team-b' });
     await page.locator('.line-text', { hasText: 'tailed for team b' }).waitFor({ timeout: 3000 });
+    assert.ok(requests.includes('/ui/api/tail-ticket'), requests.join(' '));
+    assert.deepEqual(requests.filter((p) => p === '/loki/api/v1/query_range'), [], 'the tail polled instead of streaming');
+    assert.equal(sockets.length, 1);
+    assert.match(sockets[0], /[?&]ticket=[\w-]{43}(&|$)/);
+    assert.ok(!sockets[0].includes('key-both') && !sockets[0].includes('@'), `the key leaked into ${sockets[0]}`);
     assert.deepEqual(errors, []);
     await context.close();
   });

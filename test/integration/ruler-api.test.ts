@@ -289,3 +289,51 @@ test('alert state survives kill -9: a resolve that happened while the server was
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('kill -9 while 60 groups evaluate every second, three times: every alert keeps its state, nobody is notified twice', async () => {
+  const hook = await captureHook();
+  const dataDir = tempDir();
+  const rulesDir = path.join(dataDir, 'rules');
+  mkdirSync(path.join(rulesDir, 'default'), { recursive: true });
+  // 60 one-second groups spread over the second (each has its own phase): some evaluation is nearly always in flight,
+  // its query running, its alert state and recorded samples about to be written
+  const groups = Array.from({ length: 60 }, (_, i) =>
+    `  - name: g${i}\n    interval: 1s\n    rules:\n      - alert: Burst${i}\n        expr: sum by (service) (count_over_time({level="error"}[10m])) > 0\n      - record: errors:count${i}\n        expr: sum by (service) (count_over_time({level="error"}[10m]))\n`,
+  ).join('');
+  writeFileSync(path.join(rulesDir, 'default', 'many.yaml'), `groups:\n${groups}`);
+  const alertingFile = path.join(dataDir, 'alerting.yaml');
+  writeFileSync(alertingFile, `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${hook.url}\n`);
+  const args = ['--rules-dir', rulesDir, '--alerting-config', alertingFile];
+  let server = await spawnServer(dataDir, args);
+  try {
+    assert.equal((await push(server.url, errorLines(2))).status, 204);
+    await waitFor('60 firing notifications', async () => hook.received.length >= 60);
+    const activeAt = async () => {
+      const { body } = await getJson(server.url, '/prometheus/api/v1/alerts');
+      return new Map<string, string>(body.data.alerts.map((a: { labels: { alertname: string }; activeAt: string }) => [a.labels.alertname, a.activeAt]));
+    };
+    const before = await activeAt();
+    assert.equal(before.size, 60);
+    for (let round = 0; round < 3; round++) {
+      // evaluations are running (the counter moves) when the kill lands
+      const metric = async () => Number(/^sightline_rule_group_evaluations_total (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
+      const n = await metric();
+      await waitFor('evaluations in progress', async () => (await metric()) > n + 30);
+      assert.equal(await server.stop('SIGKILL'), null);
+      server = await spawnServer(dataDir, args);
+      const restartedAt = Date.now();
+      await waitFor('every group evaluated after the restart', async () => {
+        const { body } = await getJson(server.url, '/prometheus/api/v1/rules?type=alert');
+        return body.data.groups.length === 60 && body.data.groups.every((g: { lastEvaluation: string }) => Date.parse(g.lastEvaluation) > restartedAt + 1000);
+      });
+      const after = await activeAt();
+      assert.deepEqual([...after.entries()].sort(), [...before.entries()].sort(), `round ${round}: every alert firing since the same instant`);
+    }
+    assert.equal(hook.received.length, 60, 'one firing notification per alert, none repeated after the restarts');
+    assert.deepEqual(new Set(hook.received.map((n) => n.status)), new Set(['firing']));
+  } finally {
+    await server.stop();
+    hook.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,7 @@
 // Label filter expressions (`| status >= 400 and method=~"GET|POST"`). String comparisons work like Prometheus
-// matchers (regexes fully anchored; a missing label equals ""). Number, duration and bytes comparisons convert the
-// label first; a value that does not convert sets `__error__="LabelFilterErr"` and keeps the row, and once a row
-// carries an error these typed filters let it through: only string filters can remove errored rows (Loki docs).
+// matchers (regexes fully anchored; a missing label equals ""). Number, duration and bytes comparisons drop a row
+// that lacks the label (Loki, grafana/loki#6766) and convert the label otherwise; a value that does not convert sets
+// `__error__="LabelFilterErr"` and keeps the row (an earlier error is kept instead: grafana/loki#12378).
 import type { CompareOp, LabelFilterExpr, LabelFilterStage, MatchOp } from '../ast.ts';
 import type { CompileContext, StageFn, StageRow } from './stage.ts';
 import { StageCompileError, hasPipelineError, setPipelineError } from './pipeline-errors.ts';
@@ -41,12 +41,15 @@ export function compileValueMatcher(ctx: CompileContext, op: MatchOp, value: str
 type Converter = (v: string) => number | string;
 
 function typedPredicate(name: string, op: CompareOp, want: number, convert: Converter): Predicate {
+  // a converting filter cannot read __error__ (grafana/loki#23902: `| __error__ > 0` matches nothing)
+  if (name === '__error__') return () => false;
   return (row) => {
     const labels = row.labels;
-    if (hasPipelineError(labels)) return true;
-    const got = convert(labels.get(name) ?? '');
+    const value = labels.get(name);
+    if (value === undefined) return false;
+    const got = convert(value);
     if (typeof got === 'string') {
-      setPipelineError(labels, 'LabelFilterErr', got);
+      if (!hasPipelineError(labels)) setPipelineError(labels, 'LabelFilterErr', got);
       return true;
     }
     return compare(op, got, want);

@@ -12,6 +12,7 @@ import type { GlobalSettings, Integration } from './receivers/integration.ts';
 import { RECEIVER_TYPES } from './receivers/registry.ts';
 import { secretOf } from './secret-value.ts';
 import { httpOptions, type HttpOptions } from './receivers/http-config.ts';
+import { parseTimeIntervals, type TimeInterval } from './time-intervals.ts';
 
 export interface InhibitRule {
   source: LabelMatcher[];
@@ -37,8 +38,15 @@ export interface AlertingConfig {
   route?: Route;
   receivers: Map<string, Integration[]>;
   inhibitRules: InhibitRule[];
+  /** named time intervals (`time_intervals` and `mute_time_intervals`) the routes refer to */
+  timeIntervals: Map<string, TimeInterval>;
   alertmanagers: AlertmanagerTarget[];
   outbox: OutboxSettings;
+}
+
+/** The config in force when there is no file: no receivers, nothing sent. */
+export function emptyAlertingConfig(file = ''): AlertingConfig {
+  return { file, receivers: new Map(), inhibitRules: [], timeIntervals: new Map(), alertmanagers: [], outbox: { ...OUTBOX_DEFAULTS } };
 }
 
 export const OUTBOX_DEFAULTS: OutboxSettings = { maxAgeMs: 24 * 3_600_000, minBackoffMs: 1000, maxBackoffMs: 5 * 60_000 };
@@ -72,9 +80,23 @@ function matcherList(node: ConfigNode): LabelMatcher[] {
   return out;
 }
 
-const ROUTE_KEYS = ['receiver', 'group_by', 'group_wait', 'group_interval', 'repeat_interval', 'matchers', 'match', 'match_re', 'continue', 'routes'];
+const ROUTE_KEYS = [
+  'receiver', 'group_by', 'group_wait', 'group_interval', 'repeat_interval', 'matchers', 'match', 'match_re', 'continue',
+  'mute_time_intervals', 'active_time_intervals', 'routes',
+];
 
-function parseRoute(node: ConfigNode, parent: Route | undefined, id: string, receivers: Map<string, Integration[]>): Route {
+function intervalNames(node: ConfigNode, isRoot: boolean, intervals: Map<string, TimeInterval>): string[] {
+  if (!node.exists) return [];
+  if (isRoot) node.fail('the root route cannot have mute or active time intervals (it receives every alert)');
+  if (!node.isList) node.fail('expected a list of time interval names');
+  const names = node.stringList();
+  node.items().forEach((item, i) => {
+    if (!intervals.has(names[i])) item.fail(`time interval ${JSON.stringify(names[i])} is not defined in time_intervals or mute_time_intervals`);
+  });
+  return names;
+}
+
+function parseRoute(node: ConfigNode, parent: Route | undefined, id: string, receivers: Map<string, Integration[]>, intervals: Map<string, TimeInterval>): Route {
   node.onlyKeys(ROUTE_KEYS);
   const receiverNode = node.get('receiver');
   const receiver = receiverNode.exists ? receiverNode.string() : parent?.receiver ?? node.fail('the root route needs a receiver');
@@ -107,11 +129,13 @@ function parseRoute(node: ConfigNode, parent: Route | undefined, id: string, rec
     repeatIntervalMs: positive('repeat_interval', parent?.repeatIntervalMs ?? ROUTE_DEFAULTS.repeatIntervalMs),
     matchers,
     continue: node.get('continue').boolean(false),
+    muteTimeIntervals: intervalNames(node.get('mute_time_intervals'), !parent, intervals),
+    activeTimeIntervals: intervalNames(node.get('active_time_intervals'), !parent, intervals),
     routes: [],
   };
   if (!parent && route.continue) node.get('continue').fail('the root route cannot have continue');
   const children = node.get('routes');
-  if (children.exists) children.items().forEach((c, i) => route.routes.push(parseRoute(c, route, `${id}.${i}`, receivers)));
+  if (children.exists) children.items().forEach((c, i) => route.routes.push(parseRoute(c, route, `${id}.${i}`, receivers, intervals)));
   return route;
 }
 
@@ -142,9 +166,9 @@ export function parseAlertingConfig(text: string, file: string): AlertingConfig 
 
 function alertingConfigFrom(root: ConfigNode): AlertingConfig {
   const file = root.file;
-  const cfg: AlertingConfig = { file, receivers: new Map(), inhibitRules: [], alertmanagers: [], outbox: { ...OUTBOX_DEFAULTS } };
+  const cfg = emptyAlertingConfig(file);
   if (!root.exists) return cfg;
-  root.onlyKeys(['global', 'route', 'receivers', 'inhibit_rules', 'external_url', 'alertmanagers', 'outbox', 'templates']);
+  root.onlyKeys(['global', 'route', 'receivers', 'inhibit_rules', 'time_intervals', 'mute_time_intervals', 'external_url', 'alertmanagers', 'outbox', 'templates']);
   if (root.get('templates').exists) root.get('templates').fail('notification templates are not supported: Sightline renders each receiver format itself');
   const ext = root.get('external_url').optionalString();
   if (ext !== undefined) {
@@ -167,8 +191,11 @@ function alertingConfigFrom(root: ConfigNode): AlertingConfig {
       cfg.receivers.set(name, integrations);
     }
   }
+  // Alertmanager's two lists share one namespace; `mute_time_intervals` is the older name of `time_intervals`
+  parseTimeIntervals(root.get('time_intervals'), cfg.timeIntervals);
+  parseTimeIntervals(root.get('mute_time_intervals'), cfg.timeIntervals);
   const route = root.get('route');
-  if (route.exists) cfg.route = parseRoute(route, undefined, '0', cfg.receivers);
+  if (route.exists) cfg.route = parseRoute(route, undefined, '0', cfg.receivers, cfg.timeIntervals);
   else if (cfg.receivers.size > 0) root.fail("receivers are defined but there is no 'route' to reach them");
   const inhibit = root.get('inhibit_rules');
   if (inhibit.exists) {

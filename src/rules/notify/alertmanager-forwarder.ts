@@ -31,7 +31,12 @@ export class AlertmanagerForwarder {
   private readonly lastErrorLog = new Map<string, number>();
   readonly counters = { sent: 0, errors: 0 };
 
-  constructor(private readonly targets: AlertmanagerTarget[], private readonly log: (m: string) => void, private readonly clock: Clock = systemClock) {}
+  constructor(private targets: AlertmanagerTarget[], private readonly log: (m: string) => void, private readonly clock: Clock = systemClock) {}
+
+  /** A reloaded config's Alertmanagers: batches already queued go to the new list. */
+  setTargets(targets: AlertmanagerTarget[]): void {
+    this.targets = targets;
+  }
 
   receive(tenant: string, notices: AlertNotice[]): void {
     if (this.targets.length === 0) return;

@@ -3,7 +3,9 @@
 // group_interval. A flush drops silenced and inhibited alerts, asks the dedup log whether each receiver integration
 // needs to hear about the group (new firing alert, resolve, or repeat_interval passed), queues the notification in
 // the outbox and records it; sent resolved alerts then leave the group. Firing alerts the ruler stops re-sending
-// resolve by themselves when their endsAt passes, as in Alertmanager.
+// resolve by themselves when their endsAt passes, as in Alertmanager. A route inside one of its
+// `mute_time_intervals`, or outside all of its `active_time_intervals`, sends nothing at that flush and keeps its
+// alerts (resolved ones too) for the first flush after. A reloaded config re-routes the current alerts (setConfig).
 
 import { labelsToString, type Labels } from '../../model/record.ts';
 import type { AlertNotice } from '../alert-notice.ts';
@@ -16,6 +18,7 @@ import type { Outbox } from './outbox.ts';
 import { groupLabels, matchRoutes, type Route } from './route-tree.ts';
 import type { SilenceStore } from './silences.ts';
 import { systemClock, type Clock } from '../group-schedule.ts';
+import { intervalContains } from './time-intervals.ts';
 
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
 /** resolved alerts are forgotten this long after they end */
@@ -64,8 +67,44 @@ export class Dispatcher {
   private readonly clock: Clock;
   private stopped = false;
 
-  constructor(private readonly config: AlertingConfig, private readonly deps: DispatcherDeps) {
+  constructor(private config: AlertingConfig, private readonly deps: DispatcherDeps) {
     this.clock = deps.clock ?? systemClock;
+  }
+
+  /**
+   * Swaps in a reloaded config: the aggregation groups are rebuilt from the alerts not yet told (those in groups) and
+   * the firing ones, through the new route tree. Unchanged routes keep their group keys, so the dedup log keeps
+   * receivers from hearing again what they already know.
+   */
+  setConfig(config: AlertingConfig): void {
+    const now = this.clock.now();
+    const carried = new Map<string, { tenant: string; alert: StoredAlert }>();
+    for (const g of this.groups.values()) {
+      if (g.timer !== undefined) this.clock.clearTimeout(g.timer);
+      for (const a of g.alerts.values()) carried.set(`${g.tenant}\u0000${a.fingerprint}`, { tenant: g.tenant, alert: a });
+    }
+    for (const [tenant, store] of this.alerts) for (const a of store.values()) if (a.endsAtMs > now) carried.set(`${tenant}\u0000${a.fingerprint}`, { tenant, alert: a });
+    this.groups.clear();
+    this.config = config;
+    if (!config.route || this.stopped) return;
+    for (const { tenant, alert } of carried.values()) for (const route of matchRoutes(config.route, alert.labels)) this.insert(tenant, route, alert, now);
+  }
+
+  /** The names of the time intervals that keep a route from sending now (mute intervals in force, or inactive). */
+  mutedBy(route: Route, now: number): string[] {
+    const out: string[] = [];
+    for (const name of route.muteTimeIntervals) {
+      const ti = this.config.timeIntervals.get(name);
+      if (ti && intervalContains(ti, now)) out.push(name);
+    }
+    if (route.activeTimeIntervals.length > 0) {
+      const active = route.activeTimeIntervals.some((name) => {
+        const ti = this.config.timeIntervals.get(name);
+        return ti !== undefined && intervalContains(ti, now);
+      });
+      if (!active) out.push(...route.activeTimeIntervals);
+    }
+    return out;
   }
 
   get groupCount(): number {
@@ -131,6 +170,8 @@ export class Dispatcher {
 
   private flush(g: AggregationGroup): void {
     const now = this.clock.now();
+    // a muted route sends nothing and forgets nothing: its alerts wait for the first flush outside the mute
+    if ((g.route.muteTimeIntervals.length > 0 || g.route.activeTimeIntervals.length > 0) && this.mutedBy(g.route, now).length > 0) return;
     const firingInTenant = this.firingOf(g.tenant, now);
     const active: StoredAlert[] = [];
     for (const a of g.alerts.values()) {

@@ -2,7 +2,8 @@
 // anything is sent, delivered per integration in the order it was queued, and deleted only once the peer accepted it.
 // Failures are retried with exponential backoff and jitter (min_backoff doubling up to max_backoff, each wait drawn
 // from [½, 1] of that) until max_age; permanent failures (4xx) are not retried. Entries survive restarts and
-// receivers that are down for hours; each outcome is written to the notification history.
+// receivers that are down for hours; each outcome is written to the notification history. When a config reload
+// removes a receiver integration, its queued notifications are recorded as failed with that reason (failOrphans).
 
 import { readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -50,7 +51,7 @@ export class Outbox {
 
   constructor(
     private readonly dir: string,
-    private readonly settings: OutboxSettings,
+    private settings: OutboxSettings,
     private readonly lookup: IntegrationLookup,
     private readonly history: NotificationHistory,
     private readonly clock: Clock = systemClock,
@@ -74,6 +75,36 @@ export class Outbox {
     entries.sort((a, b) => (a.id < b.id ? -1 : 1));
     for (const e of entries) this.lane(e).queue.push(e);
     for (const key of this.lanes.keys()) this.kick(key);
+  }
+
+  /** A reloaded config's retry settings (waits already scheduled are kept). */
+  setSettings(settings: OutboxSettings): void {
+    this.settings = settings;
+  }
+
+  /**
+   * After a reload: every queued notification whose receiver integration no longer exists is recorded as failed,
+   * with `reason`, and removed; the one being attempted right now is judged when its attempt ends. Returns how many.
+   */
+  failOrphans(reason: (e: OutboxEntry) => string): number {
+    let n = 0;
+    for (const [key, l] of this.lanes) {
+      const keep: OutboxEntry[] = [];
+      l.queue.forEach((e, i) => {
+        if ((i === 0 && l.busy) || this.lookup(e.receiver, e.type, e.index)) return void keep.push(e);
+        this.counters.failed++;
+        this.record(e, 'failed', reason(e));
+        rmSync(this.file(e), { force: true });
+        n++;
+      });
+      l.queue = keep;
+      if (keep.length === 0 && l.timer !== undefined) {
+        this.clock.clearTimeout(l.timer);
+        l.timer = undefined;
+      }
+      if (keep.length === 0 && !l.busy) this.lanes.delete(key);
+    }
+    return n;
   }
 
   get pending(): number {
@@ -162,8 +193,9 @@ export class Outbox {
   private async attempt(e: OutboxEntry): Promise<void> {
     const integration = this.lookup(e.receiver, e.type, e.index);
     if (!integration) {
-      this.counters.dropped++;
-      this.record(e, 'dropped', `receiver ${e.receiver} has no ${e.type}[${e.index}] any more`);
+      // its receiver was removed from the config (by a reload, or before a restart): nobody is left to send it to
+      this.counters.failed++;
+      this.record(e, 'failed', `receiver ${JSON.stringify(e.receiver)} has no ${e.type}[${e.index}] in the alerting config any more`);
       this.done(e);
       return;
     }

@@ -19,6 +19,10 @@ export interface Route {
   repeatIntervalMs: number;
   matchers: LabelMatcher[];
   continue: boolean;
+  /** names of time intervals during which this route sends nothing (not inherited, as in Alertmanager) */
+  muteTimeIntervals: string[];
+  /** names of time intervals outside which this route sends nothing; empty = always active */
+  activeTimeIntervals: string[];
   routes: Route[];
 }
 

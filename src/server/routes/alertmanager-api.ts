@@ -164,6 +164,30 @@ export function alertmanagerRoutes(deps: ServerDeps): Route[] {
       },
     },
     {
+      // the alerting config in force and the outcome of its last reload (a failed one keeps the previous config)
+      method: 'GET',
+      path: '/api/v1/alerting/status',
+      name: 'alerting_status',
+      handler: (req, res) => {
+        tenantOf(req);
+        const a = alerting();
+        const s = a.status;
+        sendJson(res, 200, {
+          status: 'success',
+          data: {
+            configFile: s.file,
+            reloadable: a.reloadable,
+            lastReloadSuccessful: s.lastReloadSuccessful,
+            loadedAt: rfc3339(s.loadedAtMs),
+            lastError: s.lastError ?? null,
+            reloads: s.reloads,
+            receivers: a.receiverNames,
+            pending: a.outbox.pending,
+          },
+        });
+      },
+    },
+    {
       method: 'GET',
       path: '/api/v1/alerting/notifications',
       name: 'alerting_notifications',

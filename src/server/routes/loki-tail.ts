@@ -2,6 +2,8 @@
 // entries newer than the last one it sent (the query's matchers, filters and pipeline, via the engine) and sends
 // them as `{"streams":[…],"dropped_entries":…}` frames (3-element entries when the upgrade request carries
 // `X-Loki-Response-Encoding-Flags: categorize-labels`). A slow client loses entries, reported as dropped.
+// Browsers, which cannot send headers on a WebSocket, authenticate with a single-use ticket from
+// `POST /ui/api/tail-ticket` passed as `?ticket=` (see tail-tickets.ts).
 
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -11,7 +13,8 @@ import type { QueryEngine } from '../../query/engine.ts';
 import type { EntryLabels, LogEntry } from '../../query/log-query.ts';
 import { parseExpr } from '../../query/parser.ts';
 import { StoreBusyError } from '../../store/store.ts';
-import { HttpError, type Route, type ServerDeps } from '../http-server.ts';
+import { HttpError, sendJson, type Route, type ServerDeps } from '../http-server.ts';
+import { TailTickets } from '../tail-tickets.ts';
 import { CATEGORIZE_LABELS, encodingFlags, ParamError, parseLokiTime } from '../loki-params.ts';
 import { HOUR_NS, nowNs } from './loki.ts';
 
@@ -176,6 +179,7 @@ function closeReason(message: string): string {
 export class LiveTail {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   private readonly sessions = new Set<TailSession>();
+  readonly tickets = new TailTickets();
 
   constructor(private readonly deps: ServerDeps) {}
 
@@ -190,12 +194,25 @@ export class LiveTail {
         },
         upgrade: (req, socket, head, { url }) => this.upgrade(req, socket, head, url),
       },
+      {
+        // the key and tenant are checked here, with headers; the ticket carries the outcome to the upgrade
+        method: 'POST',
+        path: '/ui/api/tail-ticket',
+        name: 'ui_tail_ticket',
+        handler: (req, res) => {
+          const grant = this.tickets.issue(this.deps.auth.tenants(req, true));
+          res.setHeader('Cache-Control', 'no-store');
+          sendJson(res, 200, grant);
+        },
+      },
     ];
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
-    // authentication failures refuse the handshake with an HTTP status, as for any other request
-    const tenants = this.deps.auth.tenants(req, true);
+    // authentication failures refuse the handshake with an HTTP status, as for any other request; a ticket
+    // stands for the headers a browser could not send
+    const ticket = url.searchParams.get('ticket');
+    const tenants = ticket !== null ? this.tickets.redeem(ticket) : this.deps.auth.tenants(req, true);
     let params: TailParams | undefined;
     let problem: string | undefined;
     try {

@@ -128,9 +128,11 @@ export function lokiRoutes(deps: ServerDeps): Route[] {
         const { fromNs, toNs } = range(p, HOUR_NS);
         const stepRaw = p.get('step');
         const stepNs = stepRaw ? parseStep(stepRaw) : defaultStepNs(fromNs, toNs);
+        const intervalRaw = p.get('interval');
+        const intervalNs = intervalRaw ? parseStep(intervalRaw, 'interval') : undefined;
         const categorize = encodingFlags(req.headers).has(CATEGORIZE_LABELS);
         const started = performance.now();
-        const outcome = await engine.run({ query, tenants, startNs: fromNs, endNs: toNs, stepNs, instant: false, limit: parseLimit(p), direction: parseDirection(p), categorizeLabels: categorize });
+        const outcome = await engine.run({ query, tenants, startNs: fromNs, endNs: toNs, stepNs, instant: false, limit: parseLimit(p), direction: parseDirection(p), categorizeLabels: categorize, intervalNs });
         metrics.queryDuration.observe((performance.now() - started) / 1000, { kind: outcome.result.resultType === 'streams' ? 'log' : 'metric' });
         sendJson(res, 200, { status: 'success', data: renderData(outcome.result, outcome, categorize) });
       },

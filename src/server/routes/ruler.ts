@@ -1,8 +1,10 @@
 // The ruler API as Loki (and Cortex before it) answers it, so Grafana's alert-rule pages, lokitool and cortextool work:
 // YAML rule groups by namespace under /loki/api/v1/rules (and the legacy /api/prom/rules), Prometheus' JSON rules and
-// alerts under /prometheus/api/v1/. Writes go to `<rules_dir>/<tenant>/<namespace>.yaml` and take effect at once.
+// alerts under /prometheus/api/v1/ (with Prometheus 3's match[] and group_limit/group_next_token pagination). Writes
+// go to `<rules_dir>/<tenant>/<namespace>.yaml` and take effect at once.
 // The Alertmanager-style routes of alertmanager-api.ts are registered along with these.
 
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody } from '../../ingest/body-decoding.ts';
 import type { Alert } from '../../rules/alert-state.ts';
@@ -14,6 +16,7 @@ import { groupObject, namespaceFileName, renderYaml } from '../../rules/rule-nam
 import { rfc3339 } from '../../rules/rfc3339.ts';
 import { HttpError, sendJson, sendText, type Route, type ServerDeps } from '../http-server.ts';
 import { alertmanagerRoutes } from './alertmanager-api.ts';
+import { MatcherError, matchesAll, parseMatcherList, type LabelMatcher } from '../../rules/notify/label-matchers.ts';
 
 const MAX_RULE_BODY = 4 * 1024 * 1024;
 const GO_ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -73,7 +76,28 @@ function list(p: URLSearchParams, name: string): string[] {
   return [...p.getAll(name), ...p.getAll(name + '[]')];
 }
 
-function groupJson(g: GroupStatus, p: URLSearchParams): Record<string, unknown> | undefined {
+/** `match[]` selectors (Prometheus 2.54+): a rule is kept when its configured labels satisfy any one of them. */
+function ruleSelectors(p: URLSearchParams): LabelMatcher[][] {
+  return p.getAll('match[]').map((sel) => {
+    const t = sel.trim();
+    try {
+      if (!t.startsWith('{') || !t.endsWith('}')) throw new MatcherError('expected a label selector such as {severity="page"}');
+      const ms = parseMatcherList(t);
+      if (ms.length === 0) throw new MatcherError('a selector needs at least one matcher');
+      return ms;
+    } catch (e) {
+      if (e instanceof MatcherError) throw new HttpError(400, `invalid parameter "match[]": ${JSON.stringify(sel)}: ${e.message}`);
+      throw e;
+    }
+  });
+}
+
+/** The opaque page token of a group (Prometheus 3 `group_next_token`): a hash of its identity. */
+function groupToken(g: GroupStatus): string {
+  return createHash('sha1').update(`${g.tenant}\u0000${g.namespace}\u0000${g.group.name}`).digest('hex');
+}
+
+function groupJson(g: GroupStatus, p: URLSearchParams, selectors: LabelMatcher[][]): Record<string, unknown> | undefined {
   const type = p.get('type');
   if (type && type !== 'alert' && type !== 'record') throw new HttpError(400, `invalid parameter "type": expected alert or record, got "${type}"`);
   const names = list(p, 'rule_name');
@@ -81,8 +105,9 @@ function groupJson(g: GroupStatus, p: URLSearchParams): Record<string, unknown> 
   const rules = g.rules
     .filter((rs) => !type || (type === 'alert') === (rs.rule.kind === 'alert'))
     .filter((rs) => names.length === 0 || names.includes(rs.rule.name))
+    .filter((rs) => selectors.length === 0 || selectors.some((ms) => matchesAll(ms, rs.rule.labels)))
     .map((rs) => ruleJson(rs, excludeAlerts));
-  if (rules.length === 0 && (type || names.length > 0)) return undefined;
+  if (rules.length === 0 && (type || names.length > 0 || selectors.length > 0)) return undefined;
   return {
     name: g.group.name,
     file: g.namespace,
@@ -157,12 +182,30 @@ export function rulerRoutes(deps: ServerDeps): Route[] {
     const p = url.searchParams;
     const groupNames = list(p, 'rule_group');
     const files = list(p, 'file');
-    const groups = manager()
+    const selectors = ruleSelectors(p);
+    // pagination as Prometheus 3 does it: group_limit groups per page, groupNextToken names the first of the next
+    const limitParam = p.get('group_limit');
+    const token = p.get('group_next_token');
+    const limit = limitParam === null || limitParam === '' ? 0 : Number(limitParam);
+    if (!Number.isInteger(limit) || limit < 0) throw new HttpError(400, `invalid parameter "group_limit": expected a non-negative integer, got "${limitParam}"`);
+    if (token && limit === 0) throw new HttpError(400, 'invalid parameter "group_next_token": group_limit needs to be present in order to paginate over the groups');
+    const matching = manager()
       .groupStatuses(tenants)
-      .filter((g) => (groupNames.length === 0 || groupNames.includes(g.group.name)) && (files.length === 0 || files.includes(g.namespace)))
-      .map((g) => groupJson(g, p))
-      .filter((g) => g !== undefined);
-    sendJson(res, 200, { status: 'success', data: { groups } });
+      .filter((g) => (groupNames.length === 0 || groupNames.includes(g.group.name)) && (files.length === 0 || files.includes(g.namespace)));
+    const shaped: { g: GroupStatus; json: Record<string, unknown> }[] = [];
+    for (const g of matching) {
+      const json = groupJson(g, p, selectors);
+      if (json) shaped.push({ g, json });
+    }
+    let start = 0;
+    if (token) {
+      start = shaped.findIndex((x) => groupToken(x.g) === token);
+      if (start < 0) throw new HttpError(400, 'invalid parameter "group_next_token": the rule group that the token points to no longer exists');
+    }
+    const page = limit > 0 ? shaped.slice(start, start + limit) : shaped;
+    const data: Record<string, unknown> = { groups: page.map((x) => x.json) };
+    if (limit > 0 && start + limit < shaped.length) data.groupNextToken = groupToken(shaped[start + limit].g);
+    sendJson(res, 200, { status: 'success', data });
   };
   const promAlerts: Route['handler'] = (req, res) => {
     const tenants = auth.tenants(req, true);

@@ -3,42 +3,21 @@
 // scoped to the request's tenant; the SIEM service does the work.
 
 import type { IncomingMessage } from 'node:http';
-import { readBody } from '../../ingest/body-decoding.ts';
 import { IncidentError, type IncidentPatch } from '../../siem/incident-store.ts';
 import type { SiemService } from '../../siem/siem-service.ts';
 import type { RuleText } from '../../siem/rule-set.ts';
+import { readJsonObject, timeField } from '../json-body.ts';
 import { HttpError, sendJson, type Route, type ServerDeps } from '../http-server.ts';
 import { parseLokiTime } from '../loki-params.ts';
 
 const MAX_BODY = 16 * 1024 * 1024;
 const HOUR_NS = 3_600_000_000_000n;
 
-async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const body = await readBody(req, req.headers['content-encoding'], MAX_BODY);
-  if (body.length === 0) return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString('utf8'));
-  } catch (e) {
-    throw new HttpError(400, `request body: malformed JSON: ${(e as Error).message}`);
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, 'request body: expected a JSON object');
-  return v as Record<string, unknown>;
-}
-
 function optString(body: Record<string, unknown>, key: string): string | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (typeof v !== 'string') throw new HttpError(400, `${key}: expected a string`);
   return v;
-}
-
-function timeText(body: Record<string, unknown>, key: string): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v === 'string') return v;
-  if (typeof v === 'number') return String(v);
-  throw new HttpError(400, `${key}: expected RFC 3339 text or a Unix timestamp`);
 }
 
 function limitParam(url: URL): number | undefined {
@@ -144,7 +123,7 @@ export function siemRoutes(deps: Pick<ServerDeps, 'auth'>, siem: SiemService): R
       name: 'siem_incident_update',
       handler: async (req, res, { params }) => {
         const tenant = tenantOf(req);
-        const patch = patchOf(await jsonBody(req));
+        const patch = patchOf(await readJsonObject(req, MAX_BODY));
         sendJson(res, 200, { incident: await incidentCall(() => siem.incidents.update(tenant, params.id!, patch)) });
       },
     },
@@ -156,7 +135,7 @@ export function siemRoutes(deps: Pick<ServerDeps, 'auth'>, siem: SiemService): R
         const tenant = tenantOf(req);
         const index = Number(params.index);
         if (!Number.isInteger(index) || index < 0) throw new HttpError(400, `response index: expected a number, got ${JSON.stringify(params.index)}`);
-        const body = await jsonBody(req);
+        const body = await readJsonObject(req, MAX_BODY);
         sendJson(res, 200, { incident: await incidentCall(() => siem.approveResponse(tenant, params.id!, index, optString(body, 'approver'))) });
       },
     },
@@ -175,10 +154,10 @@ export function siemRoutes(deps: Pick<ServerDeps, 'auth'>, siem: SiemService): R
       name: 'siem_hunt',
       handler: async (req, res) => {
         const tenant = tenantOf(req);
-        const body = await jsonBody(req);
+        const body = await readJsonObject(req, MAX_BODY);
         const nowNs = BigInt(Date.now()) * 1_000_000n;
-        const endNs = parseLokiTime(timeText(body, 'end'), nowNs, 'end');
-        const startNs = parseLokiTime(timeText(body, 'start'), endNs - HOUR_NS, 'start');
+        const endNs = parseLokiTime(timeField(body, 'end'), nowNs, 'end');
+        const startNs = parseLokiTime(timeField(body, 'start'), endNs - HOUR_NS, 'start');
         if (endNs <= startNs) throw new HttpError(400, 'end must be after start');
         const mapping = optString(body, 'mapping');
         const result = await siem.hunt(tenant, startNs, endNs, ruleTexts(body), mapping);

@@ -10,6 +10,9 @@ import { parseActions, type ActionSpec } from '../actions/action-spec.ts';
 import { parseSeverity, type Severity } from '../severity.ts';
 import { parseCountThreshold } from './count-threshold.ts';
 import { parseWindowDuration } from './window-duration.ts';
+import { parseAllowList, type AllowEntry } from '../allow-list.ts';
+import type { NewValueSpec } from './new-value-machine.ts';
+import type { BaselineSpec } from './baseline-machine.ts';
 
 export interface EventDefinition {
   name: string;
@@ -50,10 +53,18 @@ export interface NativeRule {
   actions: ActionSpec[];
   /** repeated alerts for the same group within this window join the open incident */
   suppressMs: number;
+  /** `suppress: {by: [...]}`: one alert per value tuple of these fields per window; later ones counted on it */
+  suppressBy?: string[];
+  /** records matching an entry are not events of this rule */
+  allow: AllowEntry[];
+  /** a `new_value` rule (no sequence): first time a value is seen for a group */
+  newValue?: { events: string[]; spec: NewValueSpec };
+  /** a `baseline` rule (no sequence): a count per interval far above the group's usual */
+  baseline?: { events: string[]; spec: BaselineSpec };
   enabled: boolean;
 }
 
-const RULE_KEYS = ['rule', 'title', 'description', 'severity', 'tags', 'events', 'sequence', 'extend', 'action', 'actions', 'suppress', 'enabled'];
+const RULE_KEYS = ['rule', 'title', 'description', 'severity', 'tags', 'events', 'sequence', 'new_value', 'baseline', 'extend', 'action', 'actions', 'suppress', 'allow', 'enabled'];
 const STEP_KEYS = ['event', 'count', 'within', 'group_by', 'same'];
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 export const DEFAULT_SUPPRESS_MS = 3_600_000;
@@ -72,9 +83,18 @@ function eventNames(node: ConfigNode, events: Map<string, EventDefinition>): str
   return names;
 }
 
+/** `suppress: 1h` (the incident window) or `suppress: {window: 1h, by: [user_id]}` (one alert per tuple per window). */
+function parseSuppress(node: ConfigNode, groupBy: string[]): { suppressMs: number; suppressBy?: string[] } {
+  if (!node.exists) return { suppressMs: DEFAULT_SUPPRESS_MS };
+  if (typeof node.value === 'string') return { suppressMs: duration(node)! };
+  node.onlyKeys(['window', 'by']);
+  const suppressMs = duration(node.get('window')) ?? DEFAULT_SUPPRESS_MS;
+  return { suppressMs, suppressBy: node.get('by').stringList(groupBy) };
+}
+
 /** Whether a parsed YAML document is a native rule rather than a Sigma rule. */
 export function looksNative(root: unknown): boolean {
-  return typeof root === 'object' && root !== null && 'rule' in root && 'sequence' in root;
+  return typeof root === 'object' && root !== null && 'rule' in root && ('sequence' in root || 'new_value' in root || 'baseline' in root);
 }
 
 /** Parses one rule file; a problem throws ConfigError `file:line: path: what was expected`. */
@@ -114,10 +134,32 @@ export function parseNativeRule(text: string, file: string): NativeRule {
   }
 
   const seqNode = root.get('sequence');
-  if (!seqNode.exists) root.fail('sequence: is required (a list of steps)');
-  const items = seqNode.items();
-  if (items.length === 0) seqNode.fail('expected at least one step');
+  const kinds = ['sequence', 'new_value', 'baseline'].filter((k) => root.get(k).exists);
+  if (kinds.length !== 1) root.fail(kinds.length === 0 ? 'sequence: is required (a list of steps), or new_value: or baseline: for those rule kinds' : `give one of ${kinds.join(', ')}: a rule is one kind`);
   let groupBy: string[] = [];
+  let newValue: NativeRule['newValue'];
+  let baseline: NativeRule['baseline'];
+  if (root.get('new_value').exists) {
+    const n = root.get('new_value');
+    n.onlyKeys(['event', 'group_by', 'fields', 'history', 'learning', 'max_values']);
+    groupBy = n.get('group_by').stringList([]);
+    const fields = n.get('fields').stringList();
+    if (fields.length === 0) n.get('fields').fail('expected the field(s) whose new values alert, e.g. [country]');
+    const historyMs = duration(n.get('history')) ?? n.fail('history: is required (how long a value seen stays known, e.g. 30d)');
+    newValue = { events: eventNames(n.get('event'), events), spec: { fields, historyMs, learningMs: duration(n.get('learning')) ?? historyMs, maxValues: n.get('max_values').integer(1000, 1, 1_000_000) } };
+  } else if (root.get('baseline').exists) {
+    const b = root.get('baseline');
+    b.onlyKeys(['event', 'group_by', 'interval', 'history', 'k', 'min_count', 'learning']);
+    groupBy = b.get('group_by').stringList([]);
+    const intervalMs = duration(b.get('interval')) ?? b.fail('interval: is required (the counting period, e.g. 1h)');
+    const history = b.get('history').integer(24, 2, 10_000);
+    baseline = {
+      events: eventNames(b.get('event'), events),
+      spec: { intervalMs, history, k: b.get('k').number(3, 0, 1000), minCount: b.get('min_count').integer(10, 1, 1_000_000_000), learning: b.get('learning').integer(history, 1, history) },
+    };
+  }
+  const items = seqNode.exists ? seqNode.items() : [];
+  if (seqNode.exists && items.length === 0) seqNode.fail('expected at least one step');
   const steps: SequenceStep[] = items.map((item, i) => {
     item.onlyKeys(STEP_KEYS);
     const evs = eventNames(item.get('event'), events);
@@ -174,7 +216,10 @@ export function parseNativeRule(text: string, file: string): NativeRule {
     groupBy,
     extend,
     actions,
-    suppressMs: duration(root.get('suppress')) ?? DEFAULT_SUPPRESS_MS,
+    ...parseSuppress(root.get('suppress'), groupBy),
+    allow: parseAllowList(root.get('allow')),
+    ...(newValue ? { newValue } : {}),
+    ...(baseline ? { baseline } : {}),
     enabled: root.get('enabled').boolean(true),
   };
 }

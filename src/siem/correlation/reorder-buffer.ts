@@ -1,6 +1,7 @@
 // Puts detection events back in time order before the state machines see them: events wait in a min-heap (ts, then
 // arrival) until the watermark, the newest time seen (event time or the clock) less the reorder window, passes them.
-// An event older than the watermark on arrival is late: it is released at once, in arrival order, and counted.
+// An event older than the watermark on arrival is late: it is released at once, in arrival order, and counted. At most
+// a cap of events wait: past it the oldest are released early (and counted), so a flood cannot exhaust memory.
 
 import type { DetectionEvent } from '../detection-event.ts';
 
@@ -13,6 +14,8 @@ export class ReorderBuffer {
   /** everything at or before this time has been released */
   watermarkNs = -(2n ** 63n);
   late = 0;
+  /** events released before their time because the buffer was full */
+  overflowed = 0;
 
   get size(): number {
     return this.heap.length;
@@ -41,6 +44,16 @@ export class ReorderBuffer {
     if (watermarkNs > this.watermarkNs) this.watermarkNs = watermarkNs;
     const h = this.heap;
     while (h.length > 0 && h[0]!.tsNs <= this.watermarkNs) into.push(this.pop());
+  }
+
+  /** Bounds memory: releases the oldest events (moving the watermark up to them) until at most `cap` wait. */
+  overflow(cap: number, into: DetectionEvent[]): void {
+    while (this.heap.length > cap) {
+      const ev = this.pop();
+      if (ev.tsNs > this.watermarkNs) this.watermarkNs = ev.tsNs;
+      this.overflowed++;
+      into.push(ev);
+    }
   }
 
   /** Releases everything (end of a hunt, shutdown). */

@@ -9,6 +9,9 @@ import { compileFieldItem, ModifierError, type EventPredicate, type ModifierCont
 import { entryFor, fieldCandidates, type LogsourceEntry, type LogsourceMapping } from './logsource-mapping.ts';
 import { SigmaError } from './sigma-yaml.ts';
 import type { LiteralIndex } from './literal-index.ts';
+import { detectionAtoms, type Clause } from './rule-atoms.ts';
+import type { FieldItem } from './sigma-ast.ts';
+import type { ItemAtoms } from './sigma-modifiers.ts';
 
 export interface CompiledSigmaRule {
   rule: SigmaDetectionRule;
@@ -17,6 +20,8 @@ export interface CompiledSigmaRule {
   matches: EventPredicate;
   /** a field getter with the rule's field mappings (correlations read group-by fields through it) */
   field(name: string): FieldGetter;
+  /** clauses of literals: whenever the rule matches, one literal of each occurs in its target; undefined = none */
+  atoms: Clause[] | undefined;
 }
 
 const TRUE: EventPredicate = () => true;
@@ -117,8 +122,11 @@ export function compileSigmaRule(rule: SigmaDetectionRule, mapping: LogsourceMap
     if (g === undefined) getters.set(name, (g = fieldGetter(fieldCandidates(mapping, entry, name))));
     return g;
   };
-  const ctx: ModifierContext = { placeholders: mapping.placeholders, field, literals, targetKey: (name) => `field:${fieldCandidates(mapping, entry, name).join('\u0000')}` };
+  const items = new Map<FieldItem, ItemAtoms>();
+  const ctx: ModifierContext = { placeholders: mapping.placeholders, field, literals, targetKey: (name) => `field:${fieldCandidates(mapping, entry, name).join('\u0000')}`, atoms: items };
   let matches = compileDetection(rule.searches, rule.conditions, ctx, rule);
+  // filters only remove matches (`and not`), so the rule's own atoms stay necessary
+  const atoms = detectionAtoms(rule.searches, rule.conditions, items);
   const applicable = filtersFor(rule, filters);
   if (applicable.length > 0) {
     const filterPs = applicable.map((f) => compileDetection(f.searches, f.conditions, ctx, f));
@@ -126,5 +134,5 @@ export function compileSigmaRule(rule: SigmaDetectionRule, mapping: LogsourceMap
     const excluded = anyOf(filterPs);
     matches = (v) => base(v) && !excluded(v);
   }
-  return { rule, entry, matches, field };
+  return { rule, entry, matches, field, atoms };
 }

@@ -10,6 +10,7 @@ import { ipInRange, parseIpPattern, type IpRange } from '../../query/stages/ip-m
 import { lowerLine, lowerValue, type EventView, type FieldGetter } from '../event-view.ts';
 import type { FieldItem, SigmaValue } from './sigma-ast.ts';
 import type { LiteralIndex } from './literal-index.ts';
+import { regexRequiredLiterals } from './regex-literals.ts';
 import { compileSigmaString, compileSigmaStrings, literal, mapLiterals, parseSigmaString, plainText, wrapWildcards, type SigmaString, type StringTest } from './sigma-string.ts';
 
 export type EventPredicate = (view: EventView) => boolean;
@@ -25,6 +26,19 @@ export interface ModifierContext {
   placeholders: ReadonlyMap<string, readonly string[]>;
   /** resolves a Sigma field name to a getter (field mappings applied) */
   field(name: string): FieldGetter;
+  /** where compiled items record the literals one of which their value must contain (rule-atoms.ts); optional */
+  atoms?: Map<FieldItem, ItemAtoms>;
+}
+
+/**
+ * A necessary condition of one item: when it matches, its target (the line, or the field `get` reads) lower-cased
+ * contains at least one of `lits`. Items that cannot say so (negations, regexes, numbers, absent values) record none.
+ */
+export interface ItemAtoms {
+  target: string;
+  /** undefined: the line */
+  get: FieldGetter | undefined;
+  lits: string[];
 }
 
 const TRANSFORMS = new Set(['contains', 'startswith', 'endswith', 'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'windash', 'expand']);
@@ -330,6 +344,17 @@ export function compileFieldItem(item: FieldItem, ctx: ModifierContext): EventPr
       res.map((re) => (raw: string) => re.test(raw)),
       all,
     );
+    if (ctx.atoms !== undefined && !neq) {
+      const sets = item.values.map((v) => regexRequiredLiterals(valueText(v)!));
+      let lits: string[] | undefined;
+      if (all) {
+        // every regex matches: any one's literals are necessary; the set with the longest shortest literal
+        const shortest = (xs: string[]) => (xs.length === 0 ? 0 : Math.min(...xs.map((x) => x.length)));
+        const best = sets.reduce((x, y) => (shortest(y) > shortest(x) ? y : x), [] as string[]);
+        lits = best.length === 0 ? undefined : best;
+      } else lits = sets.some((r) => r.length === 0) ? undefined : [...new Set(sets.flat())];
+      if (lits !== undefined) ctx.atoms.set(item, { target: keyword ? 'line' : (ctx.targetKey?.(item.field!) ?? `field:${item.field}`), get: keyword ? undefined : get, lits });
+    }
   } else if (compareOps.length > 0 || timeParts.length > 0) {
     if (keyword) throw new ModifierError(`${[...compareOps, ...timeParts].join('|')} needs a field name`);
     const part = timeParts[0];
@@ -348,6 +373,38 @@ export function compileFieldItem(item: FieldItem, ctx: ModifierContext): EventPr
     if (raw === undefined) return neq;
     return test(raw) !== neq;
   };
+}
+
+/** The longest run of ASCII characters of a value's literal parts, lower-cased (what the prefilter can search for). */
+function longestAsciiRun(s: SigmaString): string {
+  let best = '';
+  for (const p of s) {
+    if (typeof p !== 'string') continue;
+    let start = 0;
+    for (let i = 0; i <= p.length; i++) {
+      if (i === p.length || p.charCodeAt(i) >= 128) {
+        if (i - start > best.length) best = p.slice(start, i);
+        start = i + 1;
+      }
+    }
+  }
+  return best.toLowerCase();
+}
+
+/**
+ * Literals one of which a matching value contains (lower-cased; a value that contains a literal lower-cased contains
+ * it lower-cased too, so this holds for cased values as well). OR of values: each value's longest literal, none if
+ * a value has no literal; `all`: the longest literal of any value. Undefined: no such condition.
+ */
+function requiredLiterals(values: readonly SigmaString[], all: boolean): string[] | undefined {
+  const runs = values.map(longestAsciiRun);
+  if (all) {
+    let best = '';
+    for (const r of runs) if (r.length > best.length) best = r;
+    return best === '' ? undefined : [best];
+  }
+  if (runs.length === 0 || runs.some((r) => r === '')) return undefined;
+  return [...new Set(runs)];
 }
 
 /** Plain string values with their transformations: wildcard patterns, OR-ed (AND-ed with `all`), `null` = absent. */
@@ -410,12 +467,17 @@ function compileStrings(item: FieldItem, ctx: ModifierContext, get: FieldGetter,
   }
   // a keyword is searched anywhere in the line
   if (keyword) vals = vals.map((v) => ({ ...v, s: wrapWildcards(v.s, true, true) }));
+  const targetKey = keyword ? 'line' : (ctx.targetKey?.(item.field!) ?? `field:${item.field}`);
+  if (ctx.atoms !== undefined && !neq && !wantsAbsent) {
+    const lits = requiredLiterals(vals.map((v) => v.s), all);
+    if (lits !== undefined) ctx.atoms.set(item, { target: targetKey, get: keyword ? undefined : get, lits });
+  }
   const getLower = (view: EventView, raw: string) => (keyword ? lowerLine(view) : lowerValue(view, raw));
   if (!all) {
     // OR: one test per case handling, each over all its values at once
     const uncased = vals.filter((v) => !v.cased).map((v) => v.s);
     const casedVals = vals.filter((v) => v.cased).map((v) => v.s);
-    const target = ctx.literals === undefined ? undefined : ctx.literals.target(keyword ? 'line' : (ctx.targetKey?.(item.field!) ?? `field:${item.field}`));
+    const target = ctx.literals === undefined ? undefined : ctx.literals.target(targetKey);
     const lowerTest = uncased.length > 0 ? compileSigmaStrings(uncased, false, target) : undefined;
     const rawTest = casedVals.length > 0 ? compileSigmaStrings(casedVals, true) : undefined;
     return (view) => {

@@ -613,15 +613,22 @@ export class DuckDbStore implements Store {
     }
     const needles = lineNeedles.length > 0 || (sel.fieldEquals?.length ?? 0) > 0;
     const sources: Source[] = [];
-    const wholeFiles: string[] = [];
-    const wholeStreams = new Set<number>();
+    // whole-part reads, grouped by the exact stream set each part needs: a stream another part needs must not be
+    // re-read from a part where the index already answered it (countFromIndex), or its rows would count twice
+    const wholeReads = new Map<string, { files: string[]; streamIds: number[] }>();
+    const readWhole = (file: string, ids: Iterable<number>): void => {
+      const streamIds = [...new Set(ids)].sort((a, b) => a - b);
+      const key = streamIds.join(',');
+      const group = wholeReads.get(key);
+      if (group) group.files.push(file);
+      else wholeReads.set(key, { files: [file], streamIds });
+    };
     let partsRead = 0;
     for (const part of view.parts) {
       if (part.maxTs < sel.fromNs || part.minTs >= sel.toNs) continue;
       const file = path.join(this.opts.dataDir, part.file);
       if (!part.indexes) {
-        for (const id of filtersOf.keys()) wholeStreams.add(id);
-        wholeFiles.push(file);
+        readWhole(file, filtersOf.keys());
         partsRead++;
         continue;
       }
@@ -637,14 +644,13 @@ export class DuckDbStore implements Store {
       // each block read decodes at least one row group, so per-block reads only pay off for a few sparse blocks
       const candidateRows = candidates.reduce((n, b) => n + b.rows, 0);
       if (needles && candidates.length <= MAX_BLOCK_SOURCES && candidateRows * 8 < part.rows) {
-        for (const b of candidates) sources.push({ kind: 'parquet', files: [file], streamIds: [b.streamId], minTs: b.minTs, maxTs: b.maxTs });
+        for (const r of blockRanges(candidates)) sources.push({ kind: 'parquet', files: [file], streamIds: [r.streamId], minTs: r.minTs, maxTs: r.maxTs });
       } else {
-        for (const b of candidates) wholeStreams.add(b.streamId);
-        wholeFiles.push(file);
+        readWhole(file, candidates.map((b) => b.streamId));
       }
     }
     if (stats) stats.partsScanned += partsRead;
-    if (wholeFiles.length > 0) sources.push({ kind: 'parquet', files: wholeFiles, streamIds: [...wholeStreams] });
+    for (const g of wholeReads.values()) sources.push({ kind: 'parquet', files: g.files, streamIds: g.streamIds });
     for (const h of view.hot) {
       const ids: number[] = [];
       for (const s of streams) {
@@ -875,6 +881,26 @@ export class DuckDbStore implements Store {
     this.sealConn.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * The time ranges to read for a part's candidate blocks, per stream, overlapping ones merged. Blocks are cut in
+ * arrival order, so a stream's blocks overlap in time when its lines arrived out of order: reading each block's
+ * range on its own would return the rows in the overlap once per block.
+ */
+export function blockRanges(blocks: readonly { streamId: number; minTs: bigint; maxTs: bigint }[]): { streamId: number; minTs: bigint; maxTs: bigint }[] {
+  const sorted = [...blocks].sort((a, b) => a.streamId - b.streamId || (a.minTs < b.minTs ? -1 : a.minTs > b.minTs ? 1 : 0));
+  const out: { streamId: number; minTs: bigint; maxTs: bigint }[] = [];
+  for (const b of sorted) {
+    const last = out[out.length - 1];
+    // bounds are inclusive: a block starting at the previous one's last timestamp overlaps it
+    if (last && last.streamId === b.streamId && b.minTs <= last.maxTs) {
+      if (b.maxTs > last.maxTs) last.maxTs = b.maxTs;
+    } else {
+      out.push({ streamId: b.streamId, minTs: b.minTs, maxTs: b.maxTs });
+    }
+  }
+  return out;
 }
 
 function groupByStream(indexes: StreamIndex[]): Map<number, StreamIndex[]> {

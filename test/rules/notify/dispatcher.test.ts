@@ -274,3 +274,74 @@ test('a restarted dispatcher (same data dir) does not notify again what it alrea
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('mute_time_intervals hold a route silent during the interval, active_time_intervals outside it; nothing is lost', async () => {
+  const yaml = `time_intervals:
+  - name: evenings
+    time_intervals:
+      - times: [{start_time: '18:00', end_time: '24:00'}]
+        location: Europe/Berlin
+mute_time_intervals:
+  - name: office-hours
+    time_intervals:
+      - times: [{start_time: '09:00', end_time: '18:00'}]
+        weekdays: ['monday:friday']
+        location: Europe/Berlin
+route:
+  receiver: team
+  group_by: [alertname]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 24h
+  routes:
+    - matchers: ['severity="page"']
+      receiver: oncall
+      mute_time_intervals: [evenings]
+      continue: true
+    - matchers: ['severity="page"']
+      receiver: office
+      active_time_intervals: [office-hours]
+receivers:
+  - name: team
+  - name: oncall
+  - name: office
+`;
+  // Monday 15 January 2024, 17:50 in Berlin (CET, UTC+1)
+  const clock = new FakeClock(Date.parse('2024-01-15T16:50:00Z'));
+  const h = harness(yaml, { clock });
+  try {
+    const tA = clock.now();
+    await h.eval([firing(clock, 'payment', { severity: 'page' }, 'Down')]);
+    await clock.advance(30_000);
+    assert.deepEqual(h.log(), ['oncall: FIRING Down/payment', 'office: FIRING Down/payment'], 'before 18:00 both routes send');
+    // 18:05: a second alert joins; 18:20: the first resolves (the ruler re-sends a resolve for 15 minutes, then stops)
+    let tB = 0;
+    const minutes = (iso: string) => (Date.parse(iso) - clock.now()) / MIN;
+    for (let i = 0, n = minutes('2024-01-15T22:58:00Z'); i < n; i++) {
+      const now = clock.now();
+      if (now >= Date.parse('2024-01-15T17:05:00Z') && tB === 0) tB = now;
+      const alerts: AlertNotice[] = [];
+      if (now < Date.parse('2024-01-15T17:20:00Z')) alerts.push(firing(clock, 'payment', { severity: 'page' }, 'Down', tA));
+      else if (now < Date.parse('2024-01-15T17:35:00Z')) alerts.push(resolved(clock, 'payment', tA, { severity: 'page' }, 'Down'));
+      if (tB) alerts.push(firing(clock, 'auth', { severity: 'page' }, 'Down', tB));
+      await h.eval(alerts);
+      await clock.advance(MIN);
+    }
+    assert.deepEqual(h.log().length, 2, 'oncall is muted from 18:00 and office inactive: nothing sent all evening');
+    // past midnight Berlin time the evening mute ends: oncall hears of both changes in one notification
+    for (let i = 0; i < 10; i++) {
+      await h.eval([firing(clock, 'auth', { severity: 'page' }, 'Down', tB)]);
+      await clock.advance(MIN);
+    }
+    assert.deepEqual(h.log().slice(2), ['oncall: FIRING Down/auth Down/payment(resolved)'], 'the resolve made during the mute is not lost');
+    // office hours start at 09:00 on Tuesday (08:00 UTC): then office hears of it too
+    while (clock.now() < Date.parse('2024-01-16T08:10:00Z')) {
+      await h.eval([firing(clock, 'auth', { severity: 'page' }, 'Down', tB)]);
+      await clock.advance(MIN);
+    }
+    assert.deepEqual(h.log().slice(3), ['office: FIRING Down/auth Down/payment(resolved)']);
+    assert.ok(!h.log().some((l) => l.startsWith('team:')), 'matched routes handle the alerts, not the root');
+  } finally {
+    h.cleanup();
+  }
+});

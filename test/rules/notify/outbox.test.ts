@@ -142,3 +142,38 @@ test('queued notifications survive a restart; a 4xx is not retried; past max_age
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('after a reload removes a receiver, its queued notifications are recorded as failed with the reason; the rest stay queued', async () => {
+  const p = await peer();
+  const dir = mkdtempSync(path.join(tmpdir(), 'sightline-outbox-'));
+  const clock = new FakeClock(1_000_000);
+  let cfg = parseAlertingConfig(`route:\n  receiver: keep\nreceivers:\n  - name: keep\n    webhook_configs:\n      - url: ${p.url}\n  - name: gone\n    webhook_configs:\n      - url: ${p.url}\n`, 'alerting.yaml');
+  const history = new NotificationHistory(path.join(dir, 'notifications.log'));
+  const outbox = new Outbox(path.join(dir, 'outbox'), SETTINGS, (r, t, i) => cfg.receivers.get(r)?.find((x) => x.type === t && x.index === i), history, clock);
+  outbox.start();
+  try {
+    // the peer is down: one notification for each receiver waits for its retry
+    p.statuses.push(503, 503);
+    outbox.enqueue('keep', 'webhook', 0, note('k1'));
+    outbox.enqueue('gone', 'webhook', 0, note('g1'));
+    await until(() => history.query({ tenant: 'default', limit: 10, result: 'retrying' }).length === 2, 'both retrying');
+    outbox.enqueue('gone', 'webhook', 0, note('g2'));
+    assert.equal(outbox.pending, 3);
+    // the reload: `gone` is no longer in the config
+    cfg = parseAlertingConfig(`route:\n  receiver: keep\nreceivers:\n  - name: keep\n    webhook_configs:\n      - url: ${p.url}\n`, 'alerting.yaml');
+    assert.equal(outbox.failOrphans((e) => `receiver "${e.receiver}" was removed`), 2);
+    assert.equal(outbox.pending, 1);
+    const failed = history.query({ tenant: 'default', limit: 10, result: 'failed' });
+    assert.deepEqual(failed.map((r) => [r.receiver, r.groupKey, r.error]).sort(), [['gone', 'g1', 'receiver "gone" was removed'], ['gone', 'g2', 'receiver "gone" was removed']]);
+    assert.equal(outbox.counters.failed, 2);
+    assert.equal(readdirSync(path.join(dir, 'outbox')).filter((f) => f.endsWith('.json')).length, 1, 'their files are gone, the kept one stays on disk');
+    await clock.advance(SETTINGS.maxBackoffMs);
+    await until(() => p.bodies.length === 1, 'the kept notification delivered');
+    assert.equal(p.bodies[0].groupKey, 'k1');
+    assert.equal(outbox.pending, 0);
+  } finally {
+    await outbox.stop();
+    p.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,6 +1,6 @@
 // The UI's HTTP client for Sightline's APIs: adds the API key (Bearer, kept in sessionStorage for this tab only)
 // and the tenant (X-Scope-OrgID), turns error replies into ApiError with the server's message, and lets callers
-// cancel. Also builds the live tail's WebSocket URL.
+// cancel. Also asks for the live tail's single-use ticket and builds its WebSocket URL (the key never goes in a URL).
 
 export class ApiError extends Error {
   constructor(readonly status: number, message: string) {
@@ -67,10 +67,20 @@ function url(path: string, params: Params = {}): string {
 /** GET a JSON endpoint; throws ApiError (status and the server's message) on an error reply. */
 export async function getJson<T>(path: string, params: Params = {}, opts: { signal?: AbortSignal; headers?: Record<string, string> } = {}): Promise<T> {
   const res = await fetch(url(path, params), { headers: headers(opts.headers), signal: opts.signal });
+  return readReply<T>(res);
+}
+
+/** POST/PUT/DELETE with an optional JSON body; the reply's JSON (undefined when empty). */
+export async function sendJson<T>(method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, { method, headers: headers(body === undefined ? {} : { 'Content-Type': 'application/json' }), body: body === undefined ? undefined : JSON.stringify(body) });
+  return readReply<T>(res);
+}
+
+async function readReply<T>(res: Response): Promise<T> {
   const text = await res.text();
-  let body: unknown = text;
+  let body: unknown = text === '' ? undefined : text;
   try {
-    body = JSON.parse(text);
+    if (text) body = JSON.parse(text);
   } catch {
     // not JSON: the text is the message
   }
@@ -82,14 +92,14 @@ export async function getJson<T>(path: string, params: Params = {}, opts: { sign
 }
 
 /**
- * The tail's WebSocket URL. A browser WebSocket cannot send headers, so the key travels as the password of the
- * URL's credentials, which the browser sends as HTTP Basic on the handshake (Sightline accepts a key there).
+ * The tail's WebSocket URL. A browser WebSocket cannot send headers, so the key and tenant are presented once to
+ * `POST /ui/api/tail-ticket`, and the single-use ticket it returns (valid 30 s) rides in the URL instead.
  */
-export function tailUrl(params: Params): string {
+export async function tailUrl(params: Params): Promise<string> {
   const loc = window.location;
   const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
-  const auth = credentials.key ? `ui:${encodeURIComponent(credentials.key)}@` : '';
-  return `${scheme}//${auth}${loc.host}${url('/loki/api/v1/tail', params)}`;
+  const { ticket } = await sendJson<{ ticket: string }>('POST', '/ui/api/tail-ticket');
+  return `${scheme}//${loc.host}${url('/loki/api/v1/tail', { ...params, ticket })}`;
 }
 
 export function isAbort(e: unknown): boolean {

@@ -32,6 +32,9 @@ import { HelpDialog } from '../components/help-dialog.tsx';
 import { TailBar } from './tail-bar.tsx';
 import { defaultTenant, type PageProps } from '../shell/page-props.ts';
 import { useLiveTail } from './use-live-tail.ts';
+import { QueryBuilder } from './query-builder.tsx';
+
+const MODE_STORAGE = 'sightline.queryMode';
 
 interface LogResults {
   rows: LogRow[];
@@ -63,6 +66,11 @@ export function ExplorePage({ theme, tenants, header }: PageProps) {
     draftRef.current = q;
     setDraft(q);
     setExternal((e) => ({ text: q, rev: e.rev + 1 }));
+  };
+  const [mode, setMode] = useState<'code' | 'builder'>(() => (localStorage.getItem(MODE_STORAGE) === 'builder' ? 'builder' : 'code'));
+  const switchMode = (m: 'code' | 'builder') => {
+    setMode(m);
+    localStorage.setItem(MODE_STORAGE, m);
   };
   const [runId, setRunId] = useState(0);
   const [nowMs, setNowMs] = useState(() => Date.now());
@@ -231,6 +239,7 @@ export function ExplorePage({ theme, tenants, header }: PageProps) {
 
   const rows = state.live ? tail.rows : (logs?.rows ?? []);
   const fields = useMemo(() => fieldsOf(rows), [rows]);
+  const builderFields = useMemo(() => fields.filter((f) => f.source !== 'label').map((f) => f.name), [fields]);
   const highlight = useMemo(() => highlighter(lineFilters(state.query)), [state.query]);
 
   const toggle = (row: LogRow) => {
@@ -305,6 +314,14 @@ export function ExplorePage({ theme, tenants, header }: PageProps) {
             </ul>
           </div>
         </details>
+        <div class="mode-switch" role="group" aria-label="Query mode">
+          <button type="button" aria-pressed={mode === 'builder'} class={mode === 'builder' ? 'on' : ''} onClick={() => switchMode('builder')}>
+            Builder
+          </button>
+          <button type="button" aria-pressed={mode === 'code'} class={mode === 'code' ? 'on' : ''} onClick={() => switchMode('code')}>
+            Code
+          </button>
+        </div>
         <QueryEditor value={draft} external={external} onChange={setDraft} onRun={() => run()} data={completionData} viewRef={editor} />
         <TimePicker range={{ from: state.from, to: state.to }} onChange={(r) => run({ ...r, query: draftRef.current })} />
         <label class="limit">
@@ -324,6 +341,7 @@ export function ExplorePage({ theme, tenants, header }: PageProps) {
           Live
         </button>
       </section>
+      {mode === 'builder' && <QueryBuilder query={draft} onQuery={setQueryText} fromMs={range.fromMs} toMs={range.toMs} fields={builderFields} />}
       {error && (
         <div class="error-banner" role="alert">
           {error}

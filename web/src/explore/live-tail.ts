@@ -1,8 +1,8 @@
-// A live tail session: the Loki `/loki/api/v1/tail` WebSocket, or, where a browser WebSocket cannot carry what
-// the request needs (an X-Scope-OrgID tenant, or a key the handshake did not accept), a once-a-second poll of
-// query_range from the newest entry seen. Either way it hands over rows oldest first and reports its state.
+// A live tail session: the Loki `/loki/api/v1/tail` WebSocket, authenticated by a single-use ticket that carries
+// the key and tenant a browser WebSocket cannot send; where no WebSocket can be opened at all (a proxy that drops
+// upgrades), a once-a-second poll of query_range from the newest entry seen. Rows are handed over oldest first.
 
-import { getJson, tailUrl, apiKey, tenant } from '../api/client.ts';
+import { getJson, tailUrl } from '../api/client.ts';
 import type { QueryResponse, TailFrame } from '../api/loki-types.ts';
 import { msToNs } from '../state/time-range.ts';
 import { compareNs, rowsFromStreams, type LogRow } from './log-rows.ts';
@@ -37,15 +37,12 @@ export class TailSession {
   private atCursor = new Set<string>();
 
   constructor(private readonly query: string, private readonly handlers: TailHandlers) {
-    // X-Scope-OrgID cannot ride on a browser WebSocket handshake
-    const transport: TailTransport = tenant() ? 'polling' : 'websocket';
-    this.status = { state: 'connecting', transport, dropped: 0 };
+    this.status = { state: 'connecting', transport: 'websocket', dropped: 0 };
   }
 
   start(): void {
     this.report({});
-    if (this.status.transport === 'websocket') this.openSocket();
-    else void this.poll();
+    void this.openSocket();
   }
 
   stop(): void {
@@ -60,8 +57,17 @@ export class TailSession {
     this.handlers.onStatus(this.status);
   }
 
-  private openSocket(): void {
-    const ws = new WebSocket(tailUrl({ query: this.query, limit: INITIAL_LIMIT, start: msToNs(Date.now() - LOOKBACK_MS) }));
+  private async openSocket(): Promise<void> {
+    let target: string;
+    try {
+      target = await tailUrl({ query: this.query, limit: INITIAL_LIMIT, start: msToNs(Date.now() - LOOKBACK_MS) });
+    } catch (e) {
+      // the ticket was refused (a wrong key, a tenant the key may not read): the server's reason is the message
+      if (!this.stopped) this.report({ state: 'error', message: e instanceof Error ? e.message : String(e) });
+      return;
+    }
+    if (this.stopped) return;
+    const ws = new WebSocket(target);
     this.ws = ws;
     let opened = false;
     ws.onopen = () => {
@@ -85,8 +91,8 @@ export class TailSession {
     };
     ws.onclose = (ev) => {
       if (this.stopped) return;
-      if (!opened && apiKey()) {
-        // the handshake was refused: the server did not take the key from the URL; poll with headers instead
+      if (!opened) {
+        // no WebSocket got through (a proxy without upgrades, or a ticket refused): poll with headers instead
         this.report({ transport: 'polling', state: 'connecting' });
         void this.poll();
         return;
