@@ -5,12 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '../config/config-node.ts';
-import { DEFAULT_LIMITS } from '../ingest/limits.ts';
-import { parseNativeNdjson } from '../ingest/native-ndjson.ts';
-import { DEFAULT_TENANT, type IngestBatch, type StreamEntries } from '../model/record.ts';
+import { DEFAULT_TENANT } from '../model/record.ts';
 import type { SiemAlert } from '../siem/alert.ts';
 import { formatDetectionText, toDetectionAlert } from '../siem/detection-alert.ts';
 import { DetectionEngine } from '../siem/detection-engine.ts';
+import { replayNdjson } from '../siem/ndjson-replay.ts';
 import { formatFailure, loadedCount, loadRuleTexts, readRulePaths } from '../siem/rule-set.ts';
 import { EMPTY_MAPPING, loadMapping } from '../siem/sigma/logsource-mapping.ts';
 
@@ -97,47 +96,12 @@ function run(argv: string[], out: Output, err: Output): number {
   } catch (e) {
     throw new UsageError(`--input: cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  // history is the point: no age or future limit on timestamps
-  const limits = { ...DEFAULT_LIMITS, maxAgeMs: Number.MAX_SAFE_INTEGER, maxFutureMs: Number.MAX_SAFE_INTEGER, maxBodyBytes: Number.MAX_SAFE_INTEGER };
-  const { batch, errors } = parseNativeNdjson(body, { tenant: DEFAULT_TENANT, limits, nowMs: Date.now() });
-  for (const e of errors) err.write(`${name}:${e.line ?? 0}: ${e.message.replace(/^line \d+: /, '')}\n`);
-
-  feedInTimeOrder(engine, batch);
-  engine.flush();
+  const { records, rejected } = replayNdjson(engine, body, { name, tenant: DEFAULT_TENANT });
+  for (const r of rejected) err.write(`${r.message}\n`);
   for (const a of alerts) {
     const d = toDetectionAlert(a);
     out.write((output === 'ndjson' ? JSON.stringify(d) : formatDetectionText(d)) + '\n');
   }
-  err.write(`${alerts.length} alert${alerts.length === 1 ? '' : 's'} from ${runnable} rule${runnable === 1 ? '' : 's'} over ${batch.entries} records${errors.length ? `; ${errors.length} input line${errors.length === 1 ? '' : 's'} rejected` : ''}${ruleFailures.length ? `; ${ruleFailures.length} rule${ruleFailures.length === 1 ? '' : 's'} not loaded` : ''}\n`);
-  return errors.length > 0 || ruleFailures.length > 0 ? 1 : 0;
+  err.write(`${alerts.length} alert${alerts.length === 1 ? '' : 's'} from ${runnable} rule${runnable === 1 ? '' : 's'} over ${records} records${rejected.length ? `; ${rejected.length} input line${rejected.length === 1 ? '' : 's'} rejected` : ''}${ruleFailures.length ? `; ${ruleFailures.length} rule${ruleFailures.length === 1 ? '' : 's'} not loaded` : ''}\n`);
+  return rejected.length > 0 || ruleFailures.length > 0 ? 1 : 0;
 }
-
-/** The engine wants events in time order: every record, sorted by timestamp, in batches of 5000 grouped by stream. */
-function feedInTimeOrder(engine: DetectionEngine, batch: IngestBatch): void {
-  const order: { ts: bigint; s: number; i: number }[] = [];
-  for (let s = 0; s < batch.streams.length; s++) {
-    const ts = batch.streams[s]!.ts;
-    for (let i = 0; i < ts.length; i++) order.push({ ts: ts[i]!, s, i });
-  }
-  // Array.prototype.sort is stable: equal timestamps keep their order within a stream
-  order.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
-  const BATCH = 5000;
-  for (let k = 0; k < order.length; k += BATCH) {
-    const byStream = new Map<number, StreamEntries>();
-    const end = Math.min(order.length, k + BATCH);
-    let bytes = 0;
-    for (let j = k; j < end; j++) {
-      const r = order[j]!;
-      const src = batch.streams[r.s]!;
-      let s = byStream.get(r.s);
-      if (s === undefined) byStream.set(r.s, (s = { labels: src.labels, ts: [], lines: [], metadata: [] }));
-      const line = src.lines[r.i]!;
-      s.ts.push(r.ts);
-      s.lines.push(line);
-      s.metadata.push(src.metadata[r.i]);
-      bytes += line.length;
-    }
-    engine.onCommitted({ tenant: batch.tenant, streams: [...byStream.values()], entries: end - k, bytes });
-  }
-}
-

@@ -4,11 +4,10 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { parseNativeNdjson } from '../ingest/native-ndjson.ts';
-import { DEFAULT_LIMITS } from '../ingest/limits.ts';
-import { DEFAULT_TENANT, type IngestBatch } from '../model/record.ts';
+import { DEFAULT_TENANT } from '../model/record.ts';
 import type { SiemAlert } from '../siem/alert.ts';
 import { DetectionEngine } from '../siem/detection-engine.ts';
+import { replayNdjson } from '../siem/ndjson-replay.ts';
 import { formatFailure, loadedCount, loadRuleTexts, readRulePaths, type RuleLoadFailure } from '../siem/rule-set.ts';
 import { EMPTY_MAPPING, loadMapping } from '../siem/sigma/logsource-mapping.ts';
 import { parseLokiTime, parseStep } from '../server/loki-params.ts';
@@ -178,36 +177,13 @@ async function huntCommand(argv: string[], out: Output, err: Output): Promise<nu
   return 0;
 }
 
-/** Offline: the records of an NDJSON file, in time order, through a fresh engine. */
+/** Offline: the records of an NDJSON file (in the time range, if one is given) through a fresh engine. */
 function huntFile(file: string, set: ReturnType<typeof loadRuleTexts>, tenant: string, values: { since?: string; from?: string; to?: string }, err: Output): SiemAlert[] {
-  const text = readFileSync(file, 'utf8');
-  const limits = { ...DEFAULT_LIMITS, maxAgeMs: Number.MAX_SAFE_INTEGER, maxFutureMs: Number.MAX_SAFE_INTEGER };
-  const { batch, errors } = parseNativeNdjson(Buffer.from(text), { tenant, limits, nowMs: Date.now() });
-  for (const e of errors) err.write(`${file}:${e.line ?? 0}: ${e.message.replace(/^line \d+: /, '')}\n`);
+  const body = readFileSync(file);
   const range = values.from !== undefined || values.to !== undefined || values.since !== undefined ? rangeOf(values) : undefined;
-  const rows: { ts: bigint; s: number; i: number }[] = [];
-  batch.streams.forEach((s, si) => s.ts.forEach((ts, i) => {
-    if (range === undefined || (ts >= range.fromNs && ts < range.toNs)) rows.push({ ts, s: si, i });
-  }));
-  rows.sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0));
   const alerts: SiemAlert[] = [];
   const engine = new DetectionEngine({ rules: set, clockWatermark: false, reorderWindowMs: 0, onAlert: (a) => alerts.push(a) });
-  for (let k = 0; k < rows.length; k += 5000) {
-    const part: IngestBatch = { tenant, streams: [], entries: 0, bytes: 0 };
-    const byStream = new Map<number, IngestBatch['streams'][number]>();
-    for (const r of rows.slice(k, k + 5000)) {
-      const src = batch.streams[r.s]!;
-      let s = byStream.get(r.s);
-      if (s === undefined) byStream.set(r.s, (s = { labels: src.labels, ts: [], lines: [], metadata: [] }));
-      s.ts.push(r.ts);
-      s.lines.push(src.lines[r.i]!);
-      s.metadata.push(src.metadata[r.i]);
-      part.entries++;
-    }
-    part.streams = [...byStream.values()];
-    engine.onCommitted(part);
-  }
-  engine.flush();
+  for (const r of replayNdjson(engine, body, { name: file, tenant, range }).rejected) err.write(`${r.message}\n`);
   return alerts;
 }
 

@@ -150,6 +150,7 @@ export class RuleManager {
         continue;
       }
       if (prev?.error) this.log(`rule file ${f.file} loads again`);
+      else if (prev) this.log(`rule file ${f.file} reloaded: ${parsed.groups.length} group${parsed.groups.length === 1 ? '' : 's'}`);
       this.namespaces.set(key, { ...f, text, groups: parsed.groups });
     }
     for (const key of [...this.namespaces.keys()]) if (!seen.has(key)) this.namespaces.delete(key);

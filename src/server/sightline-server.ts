@@ -14,6 +14,7 @@ import type { SocketListener } from './listeners/socket-listener.ts';
 import { SiemService } from '../siem/siem-service.ts';
 import { loadSiemConfig } from '../siem/siem-config.ts';
 import type { IngestBatch } from '../model/record.ts';
+import { threatIntelFeedMetrics } from '../pipeline/processors/threat-intel-feeds/url-feed.ts';
 
 export interface RunningServer {
   address: AddressInfo;
@@ -65,7 +66,7 @@ export async function startServer(config: ServerConfig): Promise<RunningServer> 
     await store.close();
     throw e;
   }
-  if (pipeline) metrics.collectors.push(pipeline.metrics);
+  if (pipeline) metrics.collectors.push(pipeline.metrics, threatIntelFeedMetrics);
   const deps: ServerDeps = { config, store, engine: new QueryEngine(store), auth: new Authenticator(config.tenantKeys), metrics, pipeline };
   let address: AddressInfo;
   const sockets: SocketListener[] = [];

@@ -41,8 +41,13 @@ export function parseSiemConfig(text: string, file: string): SiemConfig {
     const lists = enrich.get('threat_intel_lists');
     if (lists.exists) {
       threatIntelLists = lists.items().map((item) => {
-        item.onlyKeys(['name', 'file', 'type', 'column', 'on_invalid']);
+        // the threat_intel processor's list entries (docs/pipeline.md), checked again when the enricher builds it
+        item.onlyKeys(['name', 'file', 'url', 'type', 'format', 'column', 'on_invalid', 'headers', 'headers_env', 'max_bytes', 'timeout']);
         const v = item.value as Record<string, unknown>;
+        if (item.get('url').exists) {
+          if (item.get('file').exists) item.fail('expected either file: or url: (one of them)');
+          return { ...v, url: item.get('url').string() };
+        }
         return { ...v, file: abs(item.get('file').string()) };
       });
     }

@@ -34,13 +34,26 @@ function tmp(t: { after(fn: () => void): void }): string {
 const rec = (ts: string, labels: Record<string, string>, line: string) => JSON.stringify({ ts, labels, line });
 const sshd = { service: 'sshd' };
 
-function takeoverLines(user: string, failures: number): string[] {
+function takeoverLines(user: string, failures: number, privilegeLine = `add '${user}' to group 'sudo'`): string[] {
   const out: string[] = [];
   for (let i = 0; i < failures; i++) out.push(rec(`2024-05-01T18:0${i}:00Z`, sshd, `Failed password for ${user} from 198.51.100.23 port ${40001 + i} ssh2`));
   out.push(rec('2024-05-01T18:06:00.5Z', sshd, `Accepted password for ${user} from 198.51.100.23 port 52222 ssh2`));
-  out.push(rec('2024-05-01T18:10:00Z', { service: 'usermod' }, `add '${user}' to group 'sudo'`));
+  out.push(rec('2024-05-01T18:10:00Z', { service: 'usermod' }, privilegeLine));
   return out;
 }
+
+test('detect: the privilege change is recognised in usermod\'s quoted and unquoted forms, and gpasswd\'s', async (t) => {
+  const dir = tmp(t);
+  const forms = ["add 'carol' to group 'sudo'", 'adding user carol to group wheel', 'Adding user carol to group sudo', 'add "carol" to shadow group "wheel"'];
+  for (const [i, form] of forms.entries()) {
+    writeFileSync(path.join(dir, `events-${i}.ndjson`), takeoverLines('carol', 5, form).join('\n') + '\n');
+    const r = await sightline(['detect', '--rules', RULE, '--input', path.join(dir, `events-${i}.ndjson`), '--output', 'ndjson']);
+    assert.equal(r.code, 0, `${form}: ${r.err}`);
+    const alerts = r.out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    assert.equal(alerts.length, 1, `${form}: ${r.out}`);
+    assert.deepEqual(alerts[0].group, { user_id: 'carol' }, form);
+  }
+});
 
 test('detect: the guide\'s scenario is one HIGH alert as a JSON line; a bad line is named and the rest still runs (exit 1)', async (t) => {
   const dir = tmp(t);

@@ -4,51 +4,20 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { getJson, nowNs, push, REPO, tempDir, withServer } from './harness.ts';
+import { getJson, nowNs, push, withServer } from './harness.ts';
+import { alertingDirs, alertRuleFile, captureServer, findGoTool, run, sightline, waitFor, webhookAlertingConfig } from './alerting-harness.ts';
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'sightline'), 'alerts', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const cli = (args: string[]) => sightline(['alerts', ...args], 60_000);
 
 test('silences through the API and the CLI; the notification log', async () => {
-  const received: { status: string; alerts: { labels: Record<string, string> }[] }[] = [];
-  const hook = http.createServer((req, res) => {
-    let b = '';
-    req.on('data', (d) => (b += d));
-    req.on('end', () => {
-      received.push(JSON.parse(b));
-      res.writeHead(200);
-      res.end();
-    });
+  const hook = await captureServer<{ status: string; alerts: { labels: Record<string, string> }[] }>();
+  const received = hook.received;
+  const fx = alertingDirs({
+    rules: { r: alertRuleFile({ alert: 'Errors', expr: 'sum by (service) (count_over_time({level="error"}[10m])) > 0', annotations: { summary: '{{ $labels.service }} errors' } }) },
+    alerting: webhookAlertingConfig(`${hook.base}/hook`),
   });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-  const dir = tempDir();
-  const dataDir = path.join(dir, 'data');
-  mkdirSync(path.join(dataDir, 'rules', 'default'), { recursive: true });
-  writeFileSync(path.join(dataDir, 'rules', 'default', 'r.yaml'), `groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: Errors\n        expr: sum by (service) (count_over_time({level="error"}[10m])) > 0\n        annotations:\n          summary: "{{ $labels.service }} errors"\n`);
-  const alertingConfigFile = path.join(dir, 'alerting.yaml');
-  writeFileSync(alertingConfigFile, `route:\n  receiver: hook\n  group_by: [alertname, service]\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook\n`);
   try {
-    await withServer({ dataDir, alertingConfigFile }, async (s) => {
+    await withServer(fx.config, async (s) => {
       const common = ['--server', s.url];
       const add = await cli(['silence', 'add', 'service="auth"', '--duration', '1h', '--comment', 'auth maintenance', '--author', 'ops@example.com', ...common]);
       assert.equal(add.code, 0, add.stderr);
@@ -83,10 +52,10 @@ test('silences through the API and the CLI; the notification log', async () => {
       assert.deepEqual(one.body.matchers, [{ name: 'service', value: 'auth', isRegex: false, isEqual: true }]);
       assert.equal(one.body.createdBy, 'ops@example.com');
 
-      assert.deepEqual(received.flatMap((n) => n.alerts.map((a) => a.labels.service)), ['payment'], 'the silenced alert was not notified');
+      assert.deepEqual(received.flatMap((n) => n.body.alerts.map((a) => a.labels.service)), ['payment'], 'the silenced alert was not notified');
       const expire = await cli(['silence', 'expire', id, ...common]);
       assert.equal(expire.code, 0, expire.stderr);
-      await waitFor('the auth notification once unsilenced', () => received.some((n) => n.alerts.some((a) => a.labels.service === 'auth')));
+      await waitFor('the auth notification once unsilenced', () => received.some((n) => n.body.alerts.some((a) => a.labels.service === 'auth')));
       assert.match((await cli(['silence', 'list', '--expired', ...common])).stdout, new RegExp(`^${id} expired`, 'm'));
       assert.equal((await cli(['silence', 'list', ...common])).stdout, '');
 
@@ -108,29 +77,12 @@ test('silences through the API and the CLI; the notification log', async () => {
     });
   } finally {
     hook.close();
-    rmSync(dir, { recursive: true, force: true });
+    fx.remove();
   }
 });
 
-function findTool(name: string, envVar: string): string | undefined {
-  const candidates = [process.env[envVar]];
-  try {
-    candidates.push(path.join(execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin', name));
-  } catch {
-    // no Go toolchain
-  }
-  for (const d of (process.env.PATH ?? '').split(':')) candidates.push(path.join(d, name));
-  return candidates.find((c) => c && existsSync(c));
-}
-
-function run(bin: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(bin, args, { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
-}
-
 test("Alertmanager's own amtool manages silences on Sightline", async (t) => {
-  const amtool = findTool('amtool', 'SIGHTLINE_AMTOOL_BIN');
+  const amtool = findGoTool('amtool', 'SIGHTLINE_AMTOOL_BIN');
   if (!amtool) {
     t.skip('no amtool: go install github.com/prometheus/alertmanager/cmd/amtool@v0.27.0 (or set SIGHTLINE_AMTOOL_BIN)');
     return;

@@ -6,21 +6,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { getJson, nowNs, push, REPO, tempDir, withServer } from './harness.ts';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { getJson, nowNs, push, REPO, withServer } from './harness.ts';
+import { alertingDirs, captureServer, waitFor } from './alerting-harness.ts';
 
 interface SlackMessage {
   text: string;
@@ -28,30 +17,15 @@ interface SlackMessage {
 }
 
 test('a rule file added to a running server: the Slack message arrives, nothing restarted', async () => {
-  const messages: { path: string; body: SlackMessage }[] = [];
-  const slack = http.createServer((req, res) => {
-    let b = '';
-    req.on('data', (d) => (b += d));
-    req.on('end', () => {
-      messages.push({ path: req.url ?? '', body: JSON.parse(b) });
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((r) => slack.listen(0, '127.0.0.1', () => r()));
-  const dir = tempDir();
-  const dataDir = path.join(dir, 'data');
-  const rulesDir = path.join(dir, 'rules');
-  mkdirSync(rulesDir, { recursive: true });
+  const slack = await captureServer<SlackMessage>();
+  const messages = slack.received;
   const secretPath = '/services/T0000/B0000/XXXXsecretXXXX';
-  writeFileSync(path.join(dir, 'slack-url'), `http://127.0.0.1:${(slack.address() as AddressInfo).port}${secretPath}\n`);
-  const alertingConfigFile = path.join(dir, 'alerting.yaml');
-  writeFileSync(
-    alertingConfigFile,
-    `route:\n  receiver: slack\n  group_by: [alertname, service]\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: slack\n    slack_configs:\n      - api_url_file: ${path.join(dir, 'slack-url')}\n        channel: '#alerts'\n`,
-  );
+  const fx = alertingDirs(); // no rules yet
+  const slackUrlFile = path.join(fx.dir, 'slack-url');
+  writeFileSync(slackUrlFile, `${slack.base}${secretPath}\n`);
+  fx.writeAlertingConfig(`route:\n  receiver: slack\n  group_by: [alertname, service]\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: slack\n    slack_configs:\n      - api_url_file: ${slackUrlFile}\n        channel: '#alerts'\n`);
   try {
-    await withServer({ dataDir, rulesDir, alertingConfigFile }, async (s) => {
+    await withServer(fx.config, async (s) => {
       assert.deepEqual((await getJson(s.url, '/prometheus/api/v1/rules')).body.data.groups, []);
       const t = nowNs(-1000);
       const lines = (service: string, errors: number) => ({
@@ -65,8 +39,7 @@ test('a rule file added to a running server: the Slack message arrives, nothing 
       const example = readFileSync(path.join(REPO, 'examples', 'rules', 'error-rate.yaml'), 'utf8');
       const fast = example.replace('interval: 30s', 'interval: 1s').replace('for: 1m', 'for: 0s');
       assert.notEqual(fast, example);
-      mkdirSync(path.join(rulesDir, 'default'));
-      writeFileSync(path.join(rulesDir, 'default', 'error-rate.yaml'), fast);
+      fx.writeRules('error-rate', fast);
 
       const [msg] = await waitFor('the Slack message', () => messages.length > 0 && messages);
       assert.equal(msg.path, secretPath);
@@ -93,6 +66,6 @@ test('a rule file added to a running server: the Slack message arrives, nothing 
     });
   } finally {
     slack.close();
-    rmSync(dir, { recursive: true, force: true });
+    fx.remove();
   }
 });

@@ -5,65 +5,21 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { execFile } from 'node:child_process';
-import { getJson, nowNs, push, REPO, spawnServer, tempDir } from './harness.ts';
-
-function alertsCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'sightline'), 'alerts', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-interface Received {
-  path: string;
-  services: string[];
-}
+import { getJson, nowNs, push, spawnServer } from './harness.ts';
+import { alertingDirs, alertRuleFile, captureServer, reEscape, sightline, waitFor } from './alerting-harness.ts';
 
 test('the alerting config reloads on change and SIGHUP; a bad file keeps the old one; queued notifications are kept or failed with a reason', async () => {
-  const received: Received[] = [];
-  const down = new Set(['/a', '/b']);
-  const hook = http.createServer((req, res) => {
-    let b = '';
-    req.on('data', (d) => (b += d));
-    req.on('end', () => {
-      if (down.has(req.url ?? '')) {
-        res.writeHead(503);
-        return res.end('down');
-      }
-      const body = JSON.parse(b) as { alerts: { labels: Record<string, string> }[] };
-      received.push({ path: req.url ?? '', services: body.alerts.map((a) => a.labels.service) });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-  const base = `http://127.0.0.1:${(hook.address() as AddressInfo).port}`;
-  const dir = tempDir();
-  const dataDir = path.join(dir, 'data');
-  mkdirSync(path.join(dataDir, 'rules', 'default'), { recursive: true });
-  writeFileSync(path.join(dataDir, 'rules', 'default', 'r.yaml'), `groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: Errors\n        expr: sum by (service) (count_over_time({level="error"}[10m])) > 0\n`);
-  const file = path.join(dir, 'alerting.yaml');
+  // receivers a and b start down (503)
+  const hook = await captureServer<{ alerts: { labels: Record<string, string> }[] }>();
+  hook.down.add('/a').add('/b');
+  const received = () => hook.received.map((r) => ({ path: r.path, services: r.body.alerts.map((a) => a.labels.service) }));
+  const fx = alertingDirs({ rules: { r: alertRuleFile({ alert: 'Errors', expr: 'sum by (service) (count_over_time({level="error"}[10m])) > 0' }) } });
+  const file = fx.alertingConfigFile;
   const config = (receivers: string[], authTo: string) =>
     `route:\n  receiver: a\n  group_by: [alertname, service]\n  group_wait: 0s\n  group_interval: 1s\n  routes:\n    - matchers: ['service="auth"']\n      receiver: ${authTo}\n` +
-    `receivers:\n${receivers.map((r) => `  - name: ${r}\n    webhook_configs:\n      - url: ${base}/${r}\n`).join('')}outbox:\n  min_backoff: 200ms\n  max_backoff: 200ms\n`;
-  writeFileSync(file, config(['a', 'b'], 'b'));
-  const server = await spawnServer(dataDir, ['--alerting-config', file]);
+    `receivers:\n${receivers.map((r) => `  - name: ${r}\n    webhook_configs:\n      - url: ${hook.base}/${r}\n`).join('')}outbox:\n  min_backoff: 200ms\n  max_backoff: 200ms\n`;
+  fx.writeAlertingConfig(config(['a', 'b'], 'b'));
+  const server = await spawnServer(fx.dataDir, fx.args);
   let stderr = '';
   server.proc.stderr!.on('data', (d) => (stderr += d));
   const status = async () => (await getJson(server.url, '/api/v1/alerting/status')).body.data;
@@ -86,7 +42,7 @@ test('the alerting config reloads on change and SIGHUP; a bad file keeps the old
     });
 
     // a malformed file: refused with file:line, the old config keeps running
-    writeFileSync(file, config(['a', 'b'], 'b').replace('  group_wait: 0s\n', '  group_wait: 0s\n  group_by_label: oops\n'));
+    fx.writeAlertingConfig(config(['a', 'b'], 'b').replace('  group_wait: 0s\n', '  group_wait: 0s\n  group_by_label: oops\n'));
     const failed = await waitFor('the failed reload', async () => {
       const s = await status();
       return !s.lastReloadSuccessful && s;
@@ -96,15 +52,15 @@ test('the alerting config reloads on change and SIGHUP; a bad file keeps the old
     assert.deepEqual(failed.receivers, ['a', 'b']);
     assert.equal(await metric('sightline_alerting_config_last_reload_successful'), 0);
     assert.equal(await metric('sightline_alerting_config_reload_failures_total'), 1);
-    assert.match(stderr, new RegExp(`reload of the alerting config ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(file changed\\) failed, the previous config keeps running: .*alerting\\.yaml:5: route\\.group_by_label: unknown key`));
+    assert.match(stderr, new RegExp(`reload of the alerting config ${reEscape(file)} \\(file changed\\) failed, the previous config keeps running: .*alerting\\.yaml:5: route\\.group_by_label: unknown key`));
     assert.ok((await status()).pending >= 2, 'nothing queued was lost');
-    const cliFailed = await alertsCli(['status', '--server', server.url]);
+    const cliFailed = await sightline(['alerts', 'status', '--server', server.url], 60_000);
     assert.equal(cliFailed.code, 1, 'alerts status exits 1 while the file on disk does not load');
     assert.match(cliFailed.stdout, /^receivers  a, b; \d+ waiting in the outbox$/m);
     assert.match(cliFailed.stdout, /last reload FAILED, the previous config keeps running:\n.*alerting\.yaml:5: route\.group_by_label: unknown key/);
 
     // a good file: b is removed, auth now goes to c; a stays (and is still down)
-    writeFileSync(file, config(['a', 'c'], 'c'));
+    fx.writeAlertingConfig(config(['a', 'c'], 'c'));
     const ok = await waitFor('the successful reload', async () => {
       const s = await status();
       return s.lastReloadSuccessful && s.reloads.success === 1 && s;
@@ -112,32 +68,32 @@ test('the alerting config reloads on change and SIGHUP; a bad file keeps the old
     assert.equal(ok.lastError, null);
     assert.deepEqual(ok.receivers, ['a', 'c']);
     assert.equal(await metric('sightline_alerting_config_last_reload_successful'), 1);
-    const cliOk = await alertsCli(['status', '--server', server.url]);
+    const cliOk = await sightline(['alerts', 'status', '--server', server.url], 60_000);
     assert.equal(cliOk.code, 0, cliOk.stdout + cliOk.stderr);
     assert.match(cliOk.stdout, /^loaded at  \S+; reloads: 1 ok, 1 failed$/m);
     const bFailed = await waitFor('b recorded as failed', async () => (await history('receiver=b&result=failed'))[0]);
     assert.match(bFailed.error ?? '', /^receiver "b" \(webhook\[0\]\) was removed from the alerting config by a reload \(file changed\)$/);
     assert.equal(bFailed.groupKey, '{}/{service="auth"}:{alertname="Errors", service="auth"}');
-    await waitFor('auth re-routed to c', () => received.some((r) => r.path === '/c' && r.services.includes('auth')));
-    assert.ok(!received.some((r) => r.path === '/a'), 'a is still down');
-    down.delete('/a');
-    await waitFor('the notification queued for a before the reload, delivered', () => received.some((r) => r.path === '/a' && r.services.includes('payment')));
-    assert.equal(received.filter((r) => r.path === '/a').length, 1, 'once');
-    assert.ok(!received.some((r) => r.path === '/b'));
+    await waitFor('auth re-routed to c', () => received().some((r) => r.path === '/c' && r.services.includes('auth')));
+    assert.ok(!received().some((r) => r.path === '/a'), 'a is still down');
+    hook.down.delete('/a');
+    await waitFor('the notification queued for a before the reload, delivered', () => received().some((r) => r.path === '/a' && r.services.includes('payment')));
+    assert.equal(received().filter((r) => r.path === '/a').length, 1, 'once');
+    assert.ok(!received().some((r) => r.path === '/b'));
 
     // SIGHUP reloads the unchanged file too (the watcher would not)
     server.proc.kill('SIGHUP');
     await waitFor('the SIGHUP reload', async () => (await status()).reloads.success === 2);
     assert.match(stderr, /reloaded the alerting config .*alerting\.yaml \(SIGHUP\): 2 receivers \(a, c\)/);
     // unchanged routes and receivers: nobody hears again what they were told
-    const before = received.length;
+    const before = hook.received.length;
     const evals = await metric('sightline_rule_group_evaluations_total');
     // three more evaluations, each handing the firing alerts over, with group_interval 1s: flushes have run
     await waitFor('three more evaluations', async () => (await metric('sightline_rule_group_evaluations_total')) >= evals + 3);
-    assert.equal(received.length, before, 'no re-notification after a reload that changed nothing');
+    assert.equal(hook.received.length, before, 'no re-notification after a reload that changed nothing');
   } finally {
     await server.stop();
     hook.close();
-    rmSync(dir, { recursive: true, force: true });
+    fx.remove();
   }
 });

@@ -7,21 +7,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { nowNs, push, tempDir, withServer } from './harness.ts';
-
-function findAlertmanager(): string | undefined {
-  const candidates = [process.env.SIGHTLINE_ALERTMANAGER_BIN];
-  try {
-    candidates.push(path.join(execFileSync('go', ['env', 'GOPATH'], { encoding: 'utf8' }).trim(), 'bin', 'alertmanager'));
-  } catch {
-    // no Go toolchain
-  }
-  for (const dir of (process.env.PATH ?? '').split(':')) candidates.push(path.join(dir, 'alertmanager'));
-  return candidates.find((c) => c && existsSync(c));
-}
+import { nowNs, push, withServer } from './harness.ts';
+import { alertingDirs, alertRuleFile, captureServer, findGoTool, waitFor } from './alerting-harness.ts';
 
 async function freePort(): Promise<number> {
   const s = http.createServer();
@@ -31,52 +21,29 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('alerts forwarded to a real Alertmanager are grouped and notified by it', async (t) => {
-  const bin = findAlertmanager();
+  const bin = findGoTool('alertmanager', 'SIGHTLINE_ALERTMANAGER_BIN');
   if (!bin) {
     t.skip('no alertmanager binary: go install github.com/prometheus/alertmanager/cmd/alertmanager@v0.27.0 (or set SIGHTLINE_ALERTMANAGER_BIN)');
     return;
   }
-  const received: { version: string; status: string; groupLabels: Record<string, string>; alerts: { labels: Record<string, string>; generatorURL: string }[] }[] = [];
-  const hook = http.createServer((req, res) => {
-    let b = '';
-    req.on('data', (d) => (b += d));
-    req.on('end', () => {
-      received.push(JSON.parse(b));
-      res.writeHead(200);
-      res.end();
-    });
-  });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-  const dir = tempDir();
+  const hook = await captureServer<{ version: string; status: string; groupLabels: Record<string, string>; alerts: { labels: Record<string, string>; generatorURL: string }[] }>();
   const amPort = await freePort();
-  const amConfig = path.join(dir, 'am.yml');
-  writeFileSync(amConfig, `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/am\n`);
-  const am = spawn(bin, [`--config.file=${amConfig}`, `--storage.path=${path.join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const fx = alertingDirs({
+    rules: { r: alertRuleFile({ alert: 'PaymentErrors', expr: 'sum by (service) (count_over_time({level="error"}[1m])) > 1', labels: { severity: 'critical' }, annotations: { summary: '{{ $labels.service }}: {{ $value }} errors' } }) },
+    alerting: `alertmanagers:\n  - url: http://127.0.0.1:${amPort}\n`,
+  });
+  const amConfig = path.join(fx.dir, 'am.yml');
+  writeFileSync(amConfig, `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 1s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${hook.base}/am\n`);
+  const am = spawn(bin, [`--config.file=${amConfig}`, `--storage.path=${path.join(fx.dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${amPort}`, '--cluster.listen-address='], { stdio: ['ignore', 'ignore', 'pipe'] });
   let amLog = '';
   am.stderr!.on('data', (d) => (amLog += d));
   try {
     await waitFor('Alertmanager to be ready', async () => (await fetch(`http://127.0.0.1:${amPort}/-/ready`).catch(() => undefined))?.ok);
-    const dataDir = path.join(dir, 'sightline');
-    const rulesDir = path.join(dataDir, 'rules', 'default');
-    mkdirSync(rulesDir, { recursive: true });
-    writeFileSync(path.join(rulesDir, 'r.yaml'), `groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: PaymentErrors\n        expr: sum by (service) (count_over_time({level="error"}[1m])) > 1\n        labels:\n          severity: critical\n        annotations:\n          summary: "{{ $labels.service }}: {{ $value }} errors"\n`);
-    const alertingConfigFile = path.join(dir, 'alerting.yaml');
-    writeFileSync(alertingConfigFile, `alertmanagers:\n  - url: http://127.0.0.1:${amPort}\n`);
-    await withServer({ dataDir, alertingConfigFile }, async (s) => {
+    await withServer(fx.config, async (s) => {
       const t0 = nowNs();
       assert.equal((await push(s.url, [{ stream: { service: 'payment', level: 'error' }, values: [[String(t0), 'e1'], [String(t0 + 1n), 'e2']] }])).status, 204);
-      const n = await waitFor('Alertmanager to notify', () => received[0]);
+      const n = await waitFor('Alertmanager to notify', () => hook.received[0]?.body);
       assert.equal(n.version, '4');
       assert.equal(n.status, 'firing');
       assert.deepEqual(n.groupLabels, { alertname: 'PaymentErrors' });
@@ -92,6 +59,6 @@ test('alerts forwarded to a real Alertmanager are grouped and notified by it', a
   } finally {
     am.kill();
     hook.close();
-    rmSync(dir, { recursive: true, force: true });
+    fx.remove();
   }
 });

@@ -81,6 +81,14 @@ test('an alert is a record of {stream="detections"}: found with LogQL, not re-de
     const api = await getJson(s.url, '/api/v1/detections/alerts', opts);
     assert.equal(api.body.data.alerts.length, 1);
     assert.equal(api.body.data.alerts[0].alert_id, alert.alert_id);
+    // and read back from the log store (the long-term copy)
+    const fromStore = await getJson(s.url, '/api/v1/detections/alerts?source=store&severity=high,critical&rule=brute_force_then_escalation', opts);
+    assert.equal(fromStore.status, 200);
+    assert.deepEqual(fromStore.body.data.alerts, [alert]);
+    assert.deepEqual((await getJson(s.url, '/api/v1/detections/alerts?source=store&severity=low', opts)).body.data.alerts, []);
+    const badSource = await getJson(s.url, '/api/v1/detections/alerts?source=disk', opts);
+    assert.equal(badSource.status, 400);
+    assert.match(JSON.stringify(badSource.body), /source: expected recent .* or store/);
 
     // no feedback loop: the meta rule over {stream="detections"} would fire on the alert record if the SIEM saw it.
     // Wait past the reorder window and a tick, with fresh traffic moving the watermark.
@@ -117,5 +125,7 @@ test('alert records carry the rule\'s tenant and survive a restart (durable thro
     const r = await getJson(s.url, rangeQuery('{stream="detections", rule="brute_force_then_escalation"} | json | group_user_id="carol"'));
     assert.equal(lines(r.body).length, 1);
     assert.equal(JSON.parse(lines(r.body)[0]!).event_count, 8);
+    const stored = await getJson(s.url, '/api/v1/detections/alerts?source=store&since=2h');
+    assert.deepEqual(stored.body.data.alerts.map((a: { group: unknown }) => a.group), [{ user_id: 'carol' }]);
   });
 });

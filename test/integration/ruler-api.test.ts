@@ -5,23 +5,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { getJson, nowNs, push, spawnServer, tempDir, withServer } from './harness.ts';
-
-/** Polls `fn` until it returns a truthy value (the observable event), failing after `ms`. */
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { getJson, nowNs, push, spawnServer, withServer } from './harness.ts';
+import { alertingDirs, alertRuleFile, captureServer, waitFor, webhookAlertingConfig } from './alerting-harness.ts';
 
 async function request(url: string, method: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; type: string }> {
   const res = await fetch(url, { method, body, headers: { 'Content-Type': 'application/yaml', ...headers } });
@@ -147,9 +135,8 @@ test('ruler API: tenants see only their own rules; authentication is required wh
 });
 
 test('rule files reload on change; a malformed file is reported and keeps its last good version while others run', async () => {
-  const dataDir = tempDir();
-  const rulesDir = path.join(dataDir, 'rules');
-  mkdirSync(path.join(rulesDir, 'default'), { recursive: true });
+  const fx = alertingDirs();
+  const one = (yaml: string) => fx.writeRules('one', yaml);
   const logged: string[] = [];
   const write = process.stderr.write.bind(process.stderr);
   process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -157,13 +144,13 @@ test('rule files reload on change; a malformed file is reported and keeps its la
     return (write as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
   }) as typeof process.stderr.write;
   try {
-    await withServer({ dataDir, rulesDir }, async (s) => {
+    await withServer(fx.config, async (s) => {
       const groupsOf = async () => (await getJson(s.url, '/prometheus/api/v1/rules')).body.data.groups as { name: string; file: string; lastEvaluation: string }[];
-      writeFileSync(path.join(rulesDir, 'default', 'one.yaml'), `groups:\n  - name: g1\n    interval: 1s\n    rules:\n      - alert: A\n        expr: count_over_time({app="x"}[1m]) > 0\n`);
-      writeFileSync(path.join(rulesDir, 'default', 'two.yaml'), `groups:\n  - name: g2\n    interval: 1s\n    rules:\n      - alert: B\n        expr: count_over_time({app="y"}[1m]) > 0\n`);
+      one(`groups:\n  - name: g1\n    interval: 1s\n    rules:\n      - alert: A\n        expr: count_over_time({app="x"}[1m]) > 0\n`);
+      fx.writeRules('two', `groups:\n  - name: g2\n    interval: 1s\n    rules:\n      - alert: B\n        expr: count_over_time({app="y"}[1m]) > 0\n`);
       await waitFor('both files to load', async () => (await groupsOf()).length === 2);
       // break one file: an error naming file:line is logged, its group keeps running, the other file is untouched
-      writeFileSync(path.join(rulesDir, 'default', 'one.yaml'), `groups:\n  - name: g1\n    interval: 1s\n    rules:\n      - alert: A\n        expr: count_over_time({app="x"}[1m]) >\n`);
+      one(`groups:\n  - name: g1\n    interval: 1s\n    rules:\n      - alert: A\n        expr: count_over_time({app="x"}[1m]) >\n`);
       const message = await waitFor('the error to be logged', async () => logged.join('').match(/rule file \S+one\.yaml has errors; its previous version keeps running:\n\S+one\.yaml:6: groups\[0\]\.rules\[0\]\.expr: parse error at line 1, col \d+: [^\n]+/)?.[0]);
       assert.ok(message);
       const before = (await groupsOf()).find((g) => g.name === 'g2')!.lastEvaluation;
@@ -174,13 +161,44 @@ test('rule files reload on change; a malformed file is reported and keeps its la
       assert.equal(refused.status, 409);
       assert.match(JSON.parse(refused.text).error, /has errors; fix .*one\.yaml first/);
       // fixed and renamed: the new version replaces the old; a removed file takes its groups away
-      writeFileSync(path.join(rulesDir, 'default', 'one.yaml'), `groups:\n  - name: g1b\n    interval: 1s\n    rules:\n      - alert: A\n        expr: count_over_time({app="x"}[1m]) > 0\n`);
-      rmSync(path.join(rulesDir, 'default', 'two.yaml'));
+      one(`groups:\n  - name: g1b\n    interval: 1s\n    rules:\n      - alert: A\n        expr: count_over_time({app="x"}[1m]) > 0\n`);
+      rmSync(path.join(fx.rulesDir, 'default', 'two.yaml'));
       await waitFor('the reload', async () => JSON.stringify((await groupsOf()).map((g) => g.name)) === '["g1b"]');
     });
   } finally {
     process.stderr.write = write;
-    rmSync(dataDir, { recursive: true, force: true });
+    fx.remove();
+  }
+});
+
+test('SIGHUP reloads the rule files: an edit the file watcher cannot see is picked up', async () => {
+  // the rule file is a symlink to a file in a folder the ruler does not watch: editing the target raises no event in
+  // the rules dir, so only SIGHUP can bring the edit in
+  const fx = alertingDirs();
+  const target = path.join(fx.dir, 'elsewhere', 'team.yaml');
+  mkdirSync(path.dirname(target));
+  const rule = (alert: string) => ({ alert, expr: 'count_over_time({app="x"}[1m]) > 0' });
+  writeFileSync(target, alertRuleFile(rule('Before')));
+  mkdirSync(path.join(fx.rulesDir, 'default'));
+  symlinkSync(target, path.join(fx.rulesDir, 'default', 'team.yaml'));
+  const server = await spawnServer(fx.dataDir, fx.args);
+  const ruleNames = async () => (await getJson(server.url, '/prometheus/api/v1/rules')).body.data.groups.flatMap((g: { rules: { name: string }[] }) => g.rules.map((r) => r.name));
+  const evaluations = async () => Number(/^sightline_rule_group_evaluations_total (\d+)/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1] ?? 0);
+  try {
+    assert.deepEqual(await ruleNames(), ['Before']);
+    writeFileSync(target, alertRuleFile(rule('After')));
+    // the control: two evaluations of the 1s group later (well past the watcher's 200 ms debounce) the old rule runs on
+    const n = await evaluations();
+    await waitFor('two more evaluations', async () => (await evaluations()) >= n + 2);
+    assert.deepEqual(await ruleNames(), ['Before'], 'the file watcher did not see the edit (else this test proves nothing)');
+
+    server.proc.kill('SIGHUP');
+    await waitFor('the edited rule after SIGHUP', async () => JSON.stringify(await ruleNames()) === '["After"]');
+    const yaml = await fetch(`${server.url}/loki/api/v1/rules/team`);
+    assert.deepEqual(parseYaml(await yaml.text()), { team: [{ name: 'g', interval: '1s', rules: [rule('After')] }] }, "Loki's ruler API shows the new rule");
+  } finally {
+    await server.stop();
+    fx.remove();
   }
 });
 
@@ -189,43 +207,25 @@ interface Received {
   alerts: { status: string; labels: Record<string, string> }[];
 }
 
-/** A webhook receiver on 127.0.0.1 recording every notification body. */
-async function captureHook(): Promise<{ url: string; received: Received[]; close(): void }> {
-  const received: Received[] = [];
-  const hook = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      received.push(JSON.parse(body));
-      res.writeHead(200);
-      res.end();
-    });
+/** One 1s-interval rule "Burst" over a `window` of error lines, its alerts sent to a capture server. */
+async function burstSetup(window: string) {
+  const hook = await captureServer<Received>();
+  const fx = alertingDirs({
+    rules: { r: alertRuleFile({ alert: 'Burst', expr: `sum by (service) (count_over_time({level="error"}[${window}])) > 0` }) },
+    alerting: webhookAlertingConfig(`${hook.base}/hook`, ['alertname']),
   });
-  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', () => r()));
-  return { url: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`, received, close: () => hook.close() };
-}
-
-/** A data dir with one 1s-interval rule over a `window` of error lines, alerts to `hookUrl`; returns the server args. */
-function alertingSetup(dataDir: string, window: string, hookUrl: string): string[] {
-  const rulesDir = path.join(dataDir, 'rules');
-  mkdirSync(path.join(rulesDir, 'default'), { recursive: true });
-  writeFileSync(path.join(rulesDir, 'default', 'r.yaml'), `groups:\n  - name: g\n    interval: 1s\n    rules:\n      - alert: Burst\n        expr: sum by (service) (count_over_time({level="error"}[${window}])) > 0\n`);
-  const alertingFile = path.join(dataDir, 'alerting.yaml');
-  writeFileSync(alertingFile, `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${hookUrl}\n`);
-  return ['--rules-dir', rulesDir, '--alerting-config', alertingFile];
+  return { hook, fx, statuses: () => hook.received.map((n) => n.body.status) };
 }
 
 test('restarted while an alert fires (kill -9): its state is restored and nobody is notified again', async () => {
-  const hook = await captureHook();
-  const dataDir = tempDir();
-  const args = alertingSetup(dataDir, '10m', hook.url);
-  let server = await spawnServer(dataDir, args);
+  const { hook, fx, statuses } = await burstSetup('10m');
+  let server = await spawnServer(fx.dataDir, fx.args);
   try {
     assert.equal((await push(server.url, errorLines(2))).status, 204);
     await waitFor('the firing notification', async () => hook.received.length >= 1);
     const firstActiveAt = (await getJson(server.url, '/prometheus/api/v1/alerts')).body.data.alerts[0].activeAt;
     assert.equal(await server.stop('SIGKILL'), null);
-    server = await spawnServer(dataDir, args);
+    server = await spawnServer(fx.dataDir, fx.args);
     const restartedAt = new Date().toISOString();
     // several evaluations and group flushes after the restart
     await waitFor('evaluations after the restart', async () => {
@@ -236,30 +236,26 @@ test('restarted while an alert fires (kill -9): its state is restored and nobody
     const { body } = await getJson(server.url, '/prometheus/api/v1/alerts');
     assert.equal(body.data.alerts[0].state, 'firing');
     assert.equal(body.data.alerts[0].activeAt, firstActiveAt, 'the alert keeps the time it became active');
-    assert.deepEqual(hook.received.map((n) => n.status), ['firing'], 'no second notification');
+    assert.deepEqual(statuses(), ['firing'], 'no second notification');
   } finally {
     await server.stop();
     hook.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    fx.remove();
   }
 });
 
 test('alert state survives kill -9: a resolve that happened while the server was down is sent', async () => {
-  const hook = await captureHook();
-  const { received } = hook;
-  const hookUrl = hook.url;
-  const dataDir = tempDir();
-  const args = alertingSetup(dataDir, '4s', hookUrl);
-  let server = await spawnServer(dataDir, args);
+  const { hook, fx, statuses } = await burstSetup('4s');
+  let server = await spawnServer(fx.dataDir, fx.args);
   try {
     assert.equal((await push(server.url, errorLines(2))).status, 204);
-    await waitFor('the firing notification', async () => received.length >= 1);
-    assert.equal(received[0].status, 'firing');
-    assert.deepEqual(received[0].alerts[0].labels, { alertname: 'Burst', service: 'payment' });
+    await waitFor('the firing notification', async () => hook.received.length >= 1);
+    assert.equal(hook.received[0].body.status, 'firing');
+    assert.deepEqual(hook.received[0].body.alerts[0].labels, { alertname: 'Burst', service: 'payment' });
     // the state file says firing (it is written right after the evaluation that changed it)
     await waitFor('the saved state', async () => {
       try {
-        const saved = JSON.parse(readFileSync(path.join(dataDir, 'rules-state.json'), 'utf8'));
+        const saved = JSON.parse(readFileSync(path.join(fx.dataDir, 'rules-state.json'), 'utf8'));
         const [alerts] = Object.values(saved.rules) as { state: string }[][];
         return alerts?.[0]?.state === 'firing';
       } catch {
@@ -270,11 +266,11 @@ test('alert state survives kill -9: a resolve that happened while the server was
 
     // while it is down the errors age out of the 4s window: the first evaluation after the restart resolves the alert
     await new Promise((r) => setTimeout(r, 4500));
-    server = await spawnServer(dataDir, args);
-    await waitFor('the resolved notification', async () => received.some((n) => n.status === 'resolved'), 30_000).catch((e: Error) => {
-      throw new Error(`${e.message}; notifications so far: ${JSON.stringify(received.map((n) => n.status))}`);
+    server = await spawnServer(fx.dataDir, fx.args);
+    await waitFor('the resolved notification', async () => statuses().includes('resolved'), 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}; notifications so far: ${JSON.stringify(statuses())}`);
     });
-    assert.deepEqual(received.map((n) => n.status), ['firing', 'resolved'], 'exactly one firing and one resolved notification');
+    assert.deepEqual(statuses(), ['firing', 'resolved'], 'exactly one firing and one resolved notification');
     const log = await waitFor('the notification log', async () => {
       const { body } = await getJson(server.url, '/api/v1/alerting/notifications');
       return body.data.notifications.length >= 1 && body.data.notifications;
@@ -282,29 +278,23 @@ test('alert state survives kill -9: a resolve that happened while the server was
     assert.equal(log[0].result, 'sent');
     assert.equal(log[0].status, 'resolved');
     assert.equal(log[0].receiver, 'hook');
-    assert.equal(JSON.stringify(log).includes(hookUrl), false, 'the webhook URL (a secret) is not in the log');
+    assert.equal(JSON.stringify(log).includes(hook.base), false, 'the webhook URL (a secret) is not in the log');
   } finally {
     await server.stop();
     hook.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    fx.remove();
   }
 });
 
 test('kill -9 while 60 groups evaluate every second, three times: every alert keeps its state, nobody is notified twice', async () => {
-  const hook = await captureHook();
-  const dataDir = tempDir();
-  const rulesDir = path.join(dataDir, 'rules');
-  mkdirSync(path.join(rulesDir, 'default'), { recursive: true });
+  const hook = await captureServer<Received>();
   // 60 one-second groups spread over the second (each has its own phase): some evaluation is nearly always in flight,
   // its query running, its alert state and recorded samples about to be written
   const groups = Array.from({ length: 60 }, (_, i) =>
     `  - name: g${i}\n    interval: 1s\n    rules:\n      - alert: Burst${i}\n        expr: sum by (service) (count_over_time({level="error"}[10m])) > 0\n      - record: errors:count${i}\n        expr: sum by (service) (count_over_time({level="error"}[10m]))\n`,
   ).join('');
-  writeFileSync(path.join(rulesDir, 'default', 'many.yaml'), `groups:\n${groups}`);
-  const alertingFile = path.join(dataDir, 'alerting.yaml');
-  writeFileSync(alertingFile, `route:\n  receiver: hook\n  group_by: [alertname]\n  group_wait: 0s\n  group_interval: 1s\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: ${hook.url}\n`);
-  const args = ['--rules-dir', rulesDir, '--alerting-config', alertingFile];
-  let server = await spawnServer(dataDir, args);
+  const fx = alertingDirs({ rules: { many: `groups:\n${groups}` }, alerting: webhookAlertingConfig(`${hook.base}/hook`, ['alertname']) });
+  let server = await spawnServer(fx.dataDir, fx.args);
   try {
     assert.equal((await push(server.url, errorLines(2))).status, 204);
     await waitFor('60 firing notifications', async () => hook.received.length >= 60);
@@ -320,7 +310,7 @@ test('kill -9 while 60 groups evaluate every second, three times: every alert ke
       const n = await metric();
       await waitFor('evaluations in progress', async () => (await metric()) > n + 30);
       assert.equal(await server.stop('SIGKILL'), null);
-      server = await spawnServer(dataDir, args);
+      server = await spawnServer(fx.dataDir, fx.args);
       const restartedAt = Date.now();
       await waitFor('every group evaluated after the restart', async () => {
         const { body } = await getJson(server.url, '/prometheus/api/v1/rules?type=alert');
@@ -330,10 +320,10 @@ test('kill -9 while 60 groups evaluate every second, three times: every alert ke
       assert.deepEqual([...after.entries()].sort(), [...before.entries()].sort(), `round ${round}: every alert firing since the same instant`);
     }
     assert.equal(hook.received.length, 60, 'one firing notification per alert, none repeated after the restarts');
-    assert.deepEqual(new Set(hook.received.map((n) => n.status)), new Set(['firing']));
+    assert.deepEqual(new Set(hook.received.map((n) => n.body.status)), new Set(['firing']));
   } finally {
     await server.stop();
     hook.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    fx.remove();
   }
 });

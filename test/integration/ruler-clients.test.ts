@@ -7,22 +7,13 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { getJson, nowNs, push, REPO, tempDir, withServer } from './harness.ts';
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { run as runClient, waitFor } from './alerting-harness.ts';
 
 const FIXTURE = path.join(REPO, 'test', 'fixtures', 'go', 'prom-rules-client');
 
@@ -46,12 +37,6 @@ function goClient(): { bin?: string; why?: string; builtIn?: string } {
     return { why: `building the Go client failed (module proxy unreachable?): ${String((e as { stderr?: Buffer }).stderr ?? e).slice(0, 300)}` };
   }
   return { bin: out, builtIn: dir };
-}
-
-function runClient(bin: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(bin, args, { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
-  });
 }
 
 const GROUPS = `groups:

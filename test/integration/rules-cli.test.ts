@@ -4,18 +4,10 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { rmSync, writeFileSync } from 'node:fs';
 import { REPO, tempDir } from './harness.ts';
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(REPO, 'bin', 'sightline'), ...args], { encoding: 'utf8', timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+import { reEscape, sightline as cli } from './alerting-harness.ts';
 
 test('rules check: the shipped example passes; broken files print file:line: why and exit 1', async () => {
   const dir = tempDir();
@@ -31,9 +23,9 @@ test('rules check: the shipped example passes; broken files print file:line: why
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     const lines = r.stderr.trimEnd().split('\n');
-    assert.match(lines[0], new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5: groups\\[0\\]\\.rules\\[0\\]\\.expr: parse error at line 1, col \\d+: `));
+    assert.match(lines[0], new RegExp(`^${reEscape(bad)}:5: groups\\[0\\]\\.rules\\[0\\]\\.expr: parse error at line 1, col \\d+: `));
     assert.equal(lines[1], `${bad}:6: groups[0].rules[0].for: expected a duration like 30s, 5m or 1h30m, got "5 minutes"`);
-    assert.match(lines[2], new RegExp(`^${missing.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read rule file: ENOENT`));
+    assert.match(lines[2], new RegExp(`^${reEscape(missing)}: cannot read rule file: ENOENT`));
     assert.equal((await cli(['rules', 'check'])).code, 2, 'no file is a usage error');
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -76,7 +68,7 @@ test('rules eval: the alert timeline of a backtest, one JSON line per state chan
       { ts: '2024-05-01T12:02:00Z', alert: 'ErrorBurst', state: 'firing', labels, value: 18 },
       { ts: '2024-05-01T12:05:00Z', alert: 'ErrorBurst', state: 'resolved', labels, value: 18 },
     ]);
-    assert.match(r.stderr, new RegExp(`${input.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:74: malformed JSON`), 'a bad record is reported with its line');
+    assert.match(r.stderr, new RegExp(`${reEscape(input)}:74: malformed JSON`), 'a bad record is reported with its line');
     assert.match(r.stderr, /74 records \(1 rejected\), 7 group evaluations from 2024-05-01T12:00:05Z to 2024-05-01T12:07:00Z, 3 state changes/);
 
     // a finer step sees the alert go pending sooner

@@ -38,3 +38,18 @@ test('config errors name the file, line and key', () => {
   assert.throws(() => parseSiemConfig('mapping: m.yaml\n', 'siem.yaml'), /siem\.yaml:1: rules: is required/);
   assert.throws(() => loadSiemConfig('/nonexistent/siem.yaml'), /\/nonexistent\/siem\.yaml: cannot read the SIEM config/);
 });
+
+test('enrichment threat_intel_lists: files resolve against the config, URLs are kept, not both in one entry', () => {
+  const c = parseSiemConfig(
+    'rules: [r]\nenrichment:\n  threat_intel_lists:\n    - {name: local, file: iocs.txt}\n    - {name: cert, url: "https://intel.example/bundle.json", headers_env: {Authorization: INTEL_AUTH}}\n',
+    '/etc/sightline/siem.yaml',
+  );
+  assert.deepEqual(c.threatIntelLists, [
+    { name: 'local', file: '/etc/sightline/iocs.txt' },
+    { name: 'cert', url: 'https://intel.example/bundle.json', headers_env: { Authorization: 'INTEL_AUTH' } },
+  ]);
+  assert.throws(
+    () => parseSiemConfig('rules: [r]\nenrichment:\n  threat_intel_lists:\n    - {file: a.txt, url: "https://x.example/a"}\n', 's.yaml'),
+    /s\.yaml:4: enrichment\.threat_intel_lists\[0\]: expected either file: or url:/,
+  );
+});

@@ -1,13 +1,15 @@
 // The detections API (docs/detection.md "HTTP API"): backtest rules over the tenant's stored records, the stored
-// detection alerts, and the MITRE ATT&CK coverage of the running rules. Replies are `{"status":"success","data":…}`
-// with alerts in the shape `sightline detect` prints; the work is done by src/siem/.
+// detection alerts (recent ones from the SIEM's alert store, older ones from the `{stream="detections"}` records of the
+// log store with `source=store`), and the MITRE ATT&CK coverage of the running rules. Replies are
+// `{"status":"success","data":…}` with alerts in the shape `sightline detect` prints; the work is done by src/siem/.
 
 import type { IncomingMessage } from 'node:http';
 import { ConfigError } from '../../config/config-node.ts';
 import type { SiemAlert } from '../../siem/alert.ts';
 import { backtest, BacktestLimitError, BacktestQueryError, parseNarrowing, type Narrowing } from '../../siem/backtest.ts';
 import { coverageOf, enabledRules } from '../../siem/coverage.ts';
-import { toDetectionAlert } from '../../siem/detection-alert.ts';
+import { DETECTIONS_STREAM } from '../../siem/alert-record-writer.ts';
+import { toDetectionAlert, type DetectionAlert } from '../../siem/detection-alert.ts';
 import { DetectionEngine } from '../../siem/detection-engine.ts';
 import { formatFailure, loadedCount, loadRuleTexts, type RuleLoadFailure, type RuleSet, type RuleText } from '../../siem/rule-set.ts';
 import { parseSeverity, type Severity } from '../../siem/severity.ts';
@@ -86,6 +88,32 @@ function limitParam(v: string | null, def: number, max: number, key = 'limit'): 
   return n;
 }
 
+/** Alerts read back from the log store's detection records, newest first (each line is an alert object). */
+async function storedAlerts(deps: Pick<ServerDeps, 'engine'>, tenant: string, q: { sinceNs: bigint; untilNs: bigint; severities?: Set<Severity>; rule?: string; limit: number }): Promise<DetectionAlert[]> {
+  let selector = `{source="${DETECTIONS_STREAM.source}", stream="${DETECTIONS_STREAM.stream}"`;
+  // severities are validated names: safe inside the regex
+  if (q.severities !== undefined) selector += `, severity=~"${[...q.severities].join('|')}"`;
+  selector += '}';
+  const { result } = await deps.engine.run({ query: selector, tenants: [tenant], startNs: q.sinceNs, endNs: q.untilNs, stepNs: 0n, instant: false, limit: ALERTS_SCANNED, direction: 'backward' });
+  if (result.resultType !== 'streams') return [];
+  const rows: { ts: bigint; alert: DetectionAlert }[] = [];
+  for (const s of result.streams) {
+    for (const v of s.values) {
+      let a: DetectionAlert;
+      try {
+        a = JSON.parse(v[1]) as DetectionAlert;
+      } catch {
+        continue; // a record pushed into the stream by hand, not an alert
+      }
+      if (a === null || typeof a !== 'object' || typeof a.rule !== 'string') continue;
+      if (q.rule !== undefined && a.rule !== q.rule && a.id !== q.rule && a.title !== q.rule) continue;
+      rows.push({ ts: BigInt(v[0]), alert: a });
+    }
+  }
+  rows.sort((x, y) => (x.ts < y.ts ? 1 : x.ts > y.ts ? -1 : 0));
+  return rows.slice(0, q.limit).map((r) => r.alert);
+}
+
 export function detectionRoutes(deps: Pick<ServerDeps, 'auth' | 'engine' | 'siem'>): Route[] {
   const tenantOf = (req: IncomingMessage) => deps.auth.tenants(req, false)[0]!;
   return [
@@ -159,15 +187,23 @@ export function detectionRoutes(deps: Pick<ServerDeps, 'auth' | 'engine' | 'siem
       method: 'GET',
       path: '/api/v1/detections/alerts',
       name: 'detections_alerts',
-      handler: (req, res, { url }) => {
+      handler: async (req, res, { url }) => {
         const tenant = tenantOf(req);
         const p = url.searchParams;
+        const source = p.get('source') ?? 'recent';
+        if (source !== 'recent' && source !== 'store') throw new HttpError(400, `source: expected recent (the SIEM's newest 10 000 alerts) or store (the {stream="detections"} records), got ${JSON.stringify(source)}`);
         const nowNs = BigInt(Date.now()) * 1_000_000n;
         const sinceNs = timeParam(p.get('since') ?? undefined, 0n, nowNs, 'since');
         const untilNs = timeParam(p.get('until') ?? undefined, -1n, nowNs, 'until');
         const severities = severityFilter(p.get('severity'));
         const rule = p.get('rule') ?? undefined;
         const limit = limitParam(p.get('limit'), 100, ALERTS_SCANNED);
+        if (source === 'store') {
+          // alert records carry the time of their last event; until defaults to an hour ahead (clock skew of sources)
+          const alerts = await storedAlerts(deps, tenant, { sinceNs, untilNs: untilNs >= 0n ? untilNs : nowNs + HOUR_NS, severities, rule, limit });
+          sendJson(res, 200, { status: 'success', data: { alerts } });
+          return;
+        }
         const out: SiemAlert[] = [];
         // newest first; an alert is in [since, until) by the time of its last event
         for (const a of deps.siem?.recentAlerts(tenant, { limit: ALERTS_SCANNED }) ?? []) {

@@ -32,6 +32,8 @@ export class Enricher {
 
   constructor(private readonly opts: EnricherOptions) {
     this.ctx = { nowMs: Date.now(), warn: (m) => opts.log?.(m) };
+    // URL lists are fetched when the processor is built: build it now, so the first alert finds them loaded
+    if (opts.threatLists?.some((l) => l !== null && typeof l === 'object' && 'url' in l)) this.processor('threat_intel');
   }
 
   private processor(kind: Enrichment): Processor | undefined {

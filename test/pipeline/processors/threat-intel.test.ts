@@ -121,10 +121,10 @@ test('the same indicator in two lists names both', () => {
 });
 
 test('bad list entries fail the build with file:line, or are skipped when asked', () => {
-  const dir = dirWith({ 'bad.txt': '1.2.3.4\nhttp://evil.example/x\n999.1.1.1\nok.example\n', 'ips.txt': 'evil.example\n' });
+  const dir = dirWith({ 'bad.txt': '1.2.3.4\nftp:/evil.example/x\n999.1.1.1\nok.example\n', 'ips.txt': 'evil.example\n' });
   assert.throws(
     () => build('lists:\n  - { name: x, file: bad.txt }\nline: true\n', dir),
-    /test\.yaml:3: lists\[0\]\.file: .*bad\.txt:2: not an IP address, CIDR network, domain or MD5\/SHA-1\/SHA-256 hash: "http:\/\/evil\.example\/x" \(and 1 more bad entries; on_invalid: skip ignores them\)/,
+    /test\.yaml:3: lists\[0\]\.file: .*bad\.txt:2: not an IP address, CIDR network, domain, URL or MD5\/SHA-1\/SHA-256 hash: "ftp:\/evil\.example\/x" \(and 1 more bad entries; on_invalid: skip ignores them\)/,
   );
   const p = build('lists:\n  - { name: x, file: bad.txt, on_invalid: skip }\nline: true\n', dir);
   assert.equal(p.process([ev('from 1.2.3.4')], ctx)[0]!.fields['threat.matched'], true);
