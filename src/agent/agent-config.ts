@@ -12,6 +12,7 @@ import { DEFAULT_RETRY, type RetryConfig } from './sink-worker.ts';
 import { DEFAULT_FILE_SOURCE, type FileSourceConfig } from './sources/file-source.ts';
 import type { ExecSourceConfig } from './sources/exec-source.ts';
 import type { JournaldSourceConfig } from './sources/journald-source.ts';
+import { DEFAULT_SYSLOG_MESSAGE_BYTES, type SyslogSourceConfig } from './sources/syslog-source.ts';
 import { DEFAULT_CONTAINER_LOGS, type KubernetesSourceConfig } from './sources/kubernetes-source.ts';
 import { SINK_TYPES } from './sinks/registry.ts';
 import type { Sink } from './sinks/sink.ts';
@@ -28,6 +29,7 @@ export type SourceSpec =
   | (SourceBase & { type: 'exec'; exec: ExecSourceConfig })
   | (SourceBase & { type: 'stdin'; maxLineBytes: number })
   | (SourceBase & { type: 'journald'; journald: JournaldSourceConfig })
+  | (SourceBase & { type: 'syslog'; syslog: SyslogSourceConfig })
   | (SourceBase & { type: 'kubernetes'; kubernetes: KubernetesSourceConfig });
 
 export interface SinkSpec {
@@ -94,7 +96,7 @@ export function loadAgentConfig(file: string): AgentConfig {
 }
 
 function sourceSpec(name: string, node: ConfigNode, configDir: string): SourceSpec {
-  const type = node.get('type').oneOf(['file', 'kubernetes', 'exec', 'stdin', 'journald']);
+  const type = node.get('type').oneOf(['file', 'kubernetes', 'exec', 'stdin', 'journald', 'syslog']);
   const labels = node.get('labels').stringMap({});
   const maxLineBytes = byteSize(node.get('max_line_bytes'), DEFAULT_FILE_SOURCE.maxLineBytes);
   const abs = (g: string) => (path.isAbsolute(g) ? g : path.join(configDir, g));
@@ -106,8 +108,9 @@ function sourceSpec(name: string, node: ConfigNode, configDir: string): SourceSp
     encoding: node.get('encoding').oneOf(['utf8', 'latin1'], 'utf8'),
     globIntervalMs: node.get('glob_interval').durationMs(DEFAULT_FILE_SOURCE.globIntervalMs),
     rotateWaitMs: node.get('rotate_wait').durationMs(DEFAULT_FILE_SOURCE.rotateWaitMs),
+    compressed: node.get('compressed').value === 'auto' ? 'auto' : node.get('compressed').exists ? node.get('compressed').boolean() : DEFAULT_FILE_SOURCE.compressed,
   });
-  const FILE_KEYS = ['type', 'include', 'exclude', 'start_at', 'labels', 'max_line_bytes', 'encoding', 'glob_interval', 'rotate_wait'];
+  const FILE_KEYS = ['type', 'include', 'exclude', 'start_at', 'labels', 'max_line_bytes', 'encoding', 'glob_interval', 'rotate_wait', 'compressed'];
   switch (type) {
     case 'file':
       node.onlyKeys(FILE_KEYS);
@@ -137,7 +140,37 @@ function sourceSpec(name: string, node: ConfigNode, configDir: string): SourceSp
         labels,
         journald: { args: node.get('args').stringList([]), startAt: node.get('start_at').oneOf(['beginning', 'end'], 'end'), journalctl: node.get('journalctl').string('journalctl'), maxLineBytes },
       };
+    case 'syslog':
+      node.onlyKeys(['type', 'labels', 'mode', 'host', 'port', 'tls', 'max_message_bytes']);
+      return { name, type, labels, syslog: syslogConfig(node, configDir) };
   }
+}
+
+function syslogConfig(node: ConfigNode, configDir: string): SyslogSourceConfig {
+  const mode = node.get('mode').oneOf(['udp', 'tcp', 'tls'], 'udp');
+  const cfg: SyslogSourceConfig = {
+    mode,
+    host: node.get('host').string('127.0.0.1'),
+    port: node.get('port').integer(mode === 'tls' ? 6514 : 1514, 0, 65535),
+    maxMessageBytes: byteSize(node.get('max_message_bytes'), DEFAULT_SYSLOG_MESSAGE_BYTES),
+  };
+  const t = node.get('tls');
+  if (mode !== 'tls') {
+    if (t.exists) t.fail('is only read with mode: tls');
+    return cfg;
+  }
+  if (!t.exists) t.fail('is required with mode: tls: give cert_file and key_file (and client_ca_file to require client certificates)');
+  t.onlyKeys(['cert_file', 'key_file', 'client_ca_file']);
+  const read = (k: string): Buffer => {
+    const f = t.get(k).string();
+    try {
+      return readFileSync(path.resolve(configDir, f));
+    } catch (e) {
+      return t.get(k).fail(`cannot read ${f}: ${(e as Error).message}`);
+    }
+  };
+  cfg.tls = { cert: read('cert_file'), key: read('key_file'), ca: t.get('client_ca_file').exists ? read('client_ca_file') : undefined };
+  return cfg;
 }
 
 function sinkSpec(name: string, node: ConfigNode, configDir: string, sourceNames: string[]): SinkSpec {

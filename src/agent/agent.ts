@@ -8,7 +8,7 @@ import type { PipelineEvent } from '../pipeline/event.ts';
 import { Counter, Gauge } from '../metrics/prometheus.ts';
 import { Checkpoints } from './checkpoints.ts';
 import { buildSource } from './sources/registry.ts';
-import { ArrivalClock, type AgentSource } from './sources/source.ts';
+import { ArrivalClock, unshareEvents, type AgentSource } from './sources/source.ts';
 import { batchBytes } from './buffer.ts';
 import { SinkWorker, sinkMetrics } from './sink-worker.ts';
 import type { AgentConfig } from './agent-config.ts';
@@ -26,7 +26,8 @@ interface InFlight {
   remaining: number;
 }
 
-const READ_BYTES_PER_ROUND = 1024 * 1024;
+// one round reads about this much from each source: enough to fill a request, small enough that little is held
+const READ_BYTES_PER_ROUND = 256 * 1024;
 const SAVE_EVERY_MS = 200;
 
 export class Agent {
@@ -66,6 +67,11 @@ export class Agent {
     return this.api?.address() as AddressInfo | undefined;
   }
 
+  /** Where a listening source (syslog) listens, by source name. */
+  sourceAddress(name: string): AddressInfo | undefined {
+    return this.sources.find((s) => s.name === name)?.address;
+  }
+
   /** Files being tailed (path, offset), for health output and tests. */
   filePositions(): { source: string; path: string; offset: number }[] {
     return this.sources.flatMap((s) => (s.positions?.() ?? []).map((p) => ({ source: s.name, path: p.path, offset: p.offset })));
@@ -98,6 +104,7 @@ export class Agent {
         readAny = true;
         this.metrics.linesRead.inc({ source: s.name }, batch.events.length);
         this.metrics.bytesRead.inc({ source: s.name }, batch.bytes);
+        if (this.pipeline) unshareEvents(batch.events);
         const events = this.pipeline ? this.pipeline.process(batch.events, now) : batch.events;
         await this.dispatch(s.name, events, batch.acknowledge);
       }
@@ -164,9 +171,11 @@ export class Agent {
     const server = http.createServer((req, res) => {
       if (req.url === '/metrics') {
         const m = this.metrics;
-        let text = [m.linesRead, m.bytesRead, m.sent, m.retries, m.dropped, ...gauges].map((x) => x.render()).join('');
+        let text = [m.linesRead, m.bytesRead, m.sent, m.retries, m.failures, m.dropped, ...gauges].map((x) => x.render()).join('');
         text += '# HELP sightline_agent_file_lag_bytes Bytes written to a file but not yet read.\n# TYPE sightline_agent_file_lag_bytes gauge\n';
         for (const s of this.sources) for (const p of s.lag?.() ?? []) text += `sightline_agent_file_lag_bytes{source=${JSON.stringify(s.name)},path=${JSON.stringify(p.path)}} ${p.lag}\n`;
+        text += '# HELP sightline_agent_source_dropped_total Messages a source could not take, by reason (malformed, udp_queue_full).\n# TYPE sightline_agent_source_dropped_total counter\n';
+        for (const s of this.sources) for (const [reason, n] of Object.entries(s.drops?.() ?? {})) text += `sightline_agent_source_dropped_total{source=${JSON.stringify(s.name)},reason=${JSON.stringify(reason)}} ${n}\n`;
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
         res.end(text);
       } else if (req.url === '/health') {

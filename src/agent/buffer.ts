@@ -16,13 +16,25 @@ export interface BufferConfig {
 }
 
 // small by default: a memory buffer only needs to keep the next batches ready (the files are the real buffer)
-export const DEFAULT_BUFFER: BufferConfig = { type: 'memory', maxEvents: 20_000, maxBytes: 8 * 1024 * 1024, whenFull: 'block' };
+export const DEFAULT_BUFFER: BufferConfig = { type: 'memory', maxEvents: 10_000, maxBytes: 4 * 1024 * 1024, whenFull: 'block' };
+
+/** A request body made ahead by the sink (`Sink.encode`) for `events` events. */
+export interface EncodedPiece {
+  body: Buffer;
+  events: number;
+}
 
 export interface BufferedBatch {
   events: PipelineEvent[];
+  /** when set, the batch as the sink's request bodies (`events` is then empty: only bytes wait in memory) */
+  pieces?: EncodedPiece[];
+  /** events in the batch */
+  count: number;
   bytes: number;
   /** the disk file holding it, when the buffer is on disk */
   file?: string;
+  /** memory buffers: what to call once it is delivered (one per batch accepted into it) */
+  dones?: (() => void)[];
 }
 
 export interface SinkBuffer {
@@ -30,8 +42,8 @@ export interface SinkBuffer {
   readonly bytes: number;
   /** True when a batch of this size fits now. An empty buffer always takes one batch, however large. */
   fits(events: number, bytes: number): boolean;
-  /** Stores a batch (durably, for disk). */
-  push(events: PipelineEvent[], bytes: number): void;
+  /** Stores a batch (durably, for disk); a memory buffer may take it already encoded (`pieces`). */
+  push(events: PipelineEvent[], bytes: number, pieces?: EncodedPiece[]): void;
   /** The `index`-th oldest batch (0 = the oldest), not removed until acknowledged. */
   peek(index?: number): BufferedBatch | undefined;
   /** Removes the oldest batch. */
@@ -46,17 +58,59 @@ export function batchBytes(events: PipelineEvent[]): number {
 
 export class MemoryBuffer implements SinkBuffer {
   private readonly queue: BufferedBatch[] = [];
+
+  /**
+   * Appends encoded pieces to the newest batch when it is not being sent yet (index ≥ `started`) and stays within
+   * `maxEvents`, so small reads still make full-sized requests (each one a commit at the destination); else pushes
+   * a new batch. Returns the batch that holds them.
+   */
+  pushEncoded(pieces: EncodedPiece[], started: number, maxEvents: number): BufferedBatch {
+    const last = this.queue[this.queue.length - 1];
+    let count = 0;
+    let bytes = 0;
+    for (const p of pieces) {
+      count += p.events;
+      bytes += p.body.length;
+    }
+    const tail = last?.pieces?.[last.pieces.length - 1];
+    if (tail && this.queue.length - 1 >= started && pieces.length === 1 && tail.events + count <= maxEvents) {
+      last!.pieces![last!.pieces!.length - 1] = { body: Buffer.concat([tail.body, pieces[0].body]), events: tail.events + count };
+      last!.count += count;
+      last!.bytes += bytes;
+      this.events += count;
+      this.bytes += bytes;
+      return last!;
+    }
+    this.push([], bytes, pieces);
+    return this.queue[this.queue.length - 1];
+  }
+
   events = 0;
   bytes = 0;
   constructor(private readonly cfg: BufferConfig) {}
+
+  /** batches held */
+  get length(): number {
+    return this.queue.length;
+  }
 
   fits(events: number, bytes: number): boolean {
     return this.queue.length === 0 || (this.events + events <= this.cfg.maxEvents && this.bytes + bytes <= this.cfg.maxBytes);
   }
 
-  push(events: PipelineEvent[], bytes: number): void {
-    this.queue.push({ events, bytes });
-    this.events += events.length;
+  push(events: PipelineEvent[], bytes: number, pieces?: EncodedPiece[]): void {
+    let count = events.length;
+    if (pieces) {
+      count = 0;
+      bytes = 0;
+      for (const p of pieces) {
+        count += p.events;
+        bytes += p.body.length;
+      }
+      events = [];
+    }
+    this.queue.push({ events, pieces, count, bytes });
+    this.events += count;
     this.bytes += bytes;
   }
 
@@ -67,7 +121,7 @@ export class MemoryBuffer implements SinkBuffer {
   ack(): void {
     const b = this.queue.shift();
     if (b) {
-      this.events -= b.events.length;
+      this.events -= b.count;
       this.bytes -= b.bytes;
     }
   }
@@ -144,7 +198,7 @@ export class DiskBuffer implements SinkBuffer {
         process.stderr.write(`agent: ${f.file}:${i + 1}: unreadable buffered event skipped (${(e as Error).message})\n`);
       }
     }
-    const batch = { events, bytes: f.bytes, file: f.file };
+    const batch = { events, count: events.length, bytes: f.bytes, file: f.file };
     this.loaded.set(f.file, batch);
     return batch;
   }

@@ -13,6 +13,8 @@ export interface FileCheckpoint {
   /** sha1 (hex) of the first `fingerprintBytes` bytes */
   fingerprint: string;
   fingerprintBytes: number;
+  /** a compressed file read to its end (it is never read again) */
+  complete?: boolean;
   /** when this checkpoint last moved, ms; stale ones are pruned */
   updatedMs: number;
 }
@@ -59,6 +61,11 @@ export class Checkpoints {
     if (prev && prev.fingerprint === cp.fingerprint && prev.offset > cp.offset && cp.offset !== 0) return;
     this.entries.set(id, { ...cp, updatedMs: nowMs });
     this.dirty = true;
+  }
+
+  /** Every file checkpoint (for finding a file by fingerprint under another identity: a rotated, compressed copy). */
+  all(): IterableIterator<FileCheckpoint> {
+    return this.entries.values();
   }
 
   cursor(source: string): string | undefined {

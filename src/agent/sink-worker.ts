@@ -4,7 +4,7 @@
 
 import type { PipelineEvent } from '../pipeline/event.ts';
 import { Counter } from '../metrics/prometheus.ts';
-import { DiskBuffer, MemoryBuffer, type BufferConfig, type SinkBuffer } from './buffer.ts';
+import { DiskBuffer, MemoryBuffer, type BufferConfig, type BufferedBatch, type EncodedPiece, type SinkBuffer } from './buffer.ts';
 import { DeliveryError, type Sink } from './sinks/sink.ts';
 
 export interface RetryConfig {
@@ -17,6 +17,7 @@ export const DEFAULT_RETRY: RetryConfig = { initialBackoffMs: 500, maxBackoffMs:
 export interface SinkMetrics {
   sent: Counter;
   retries: Counter;
+  failures: Counter;
   dropped: Counter;
 }
 
@@ -24,14 +25,15 @@ export function sinkMetrics(): SinkMetrics {
   return {
     sent: new Counter('sightline_agent_sink_events_total', 'Events delivered and acknowledged, by sink.'),
     retries: new Counter('sightline_agent_sink_retries_total', 'Delivery attempts that failed and were retried, by sink.'),
+    failures: new Counter('sightline_agent_sink_failures_total', 'Failed delivery attempts, by sink and reason (tls_client_certificate_required, connection_refused, http_503…).'),
     dropped: new Counter('sightline_agent_sink_dropped_events_total', 'Events given up, by sink and reason (buffer_full, refused).'),
   };
 }
 
 export class SinkWorker {
   readonly buffer: SinkBuffer;
-  /** for a memory buffer, what to call when each buffered batch is delivered (disk batches are done when written) */
-  private readonly onDelivered: (() => void)[] = [];
+  /** buffered batches being sent now (the oldest ones); newer ones may still take more events */
+  private started = 0;
   private wakeWorker: (() => void) | undefined;
   private readonly spaceWaiters: (() => void)[] = [];
   private closed = false;
@@ -66,9 +68,21 @@ export class SinkWorker {
    * delivered (memory) or written (disk).
    */
   async accept(events: PipelineEvent[], bytes: number, done: () => void): Promise<void> {
-    while (!this.buffer.fits(events.length, bytes)) {
+    const count = events.length;
+    let pieces: EncodedPiece[] | undefined;
+    if (this.bufferConfig.type === 'memory' && this.sink.encode) {
+      // encoded at once, before any wait for room: only request bodies (bytes outside the JS heap) wait, and the
+      // event objects die young instead of being promoted to the old generation while the buffer is full
+      pieces = [];
+      for (let i = 0; i < events.length; i += this.maxEvents) {
+        const piece = events.length <= this.maxEvents ? events : events.slice(i, i + this.maxEvents);
+        pieces.push({ body: this.sink.encode(piece), events: piece.length });
+      }
+      events = [];
+    }
+    while (!this.buffer.fits(count, bytes)) {
       if (this.bufferConfig.whenFull === 'drop_newest') {
-        this.metrics.dropped.inc({ sink: this.sink.name, reason: 'buffer_full' }, events.length);
+        this.metrics.dropped.inc({ sink: this.sink.name, reason: 'buffer_full' }, count);
         done();
         return;
       }
@@ -76,9 +90,14 @@ export class SinkWorker {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     if (this.closed) return;
-    this.buffer.push(events, bytes);
-    if (this.bufferConfig.type === 'disk') done();
-    else this.onDelivered.push(done);
+    if (this.buffer instanceof MemoryBuffer) {
+      // delivered (and `done`) together with whatever shares its batch
+      const batch = pieces ? this.buffer.pushEncoded(pieces, this.started, this.maxEvents) : (this.buffer.push(events, bytes), this.buffer.peek(this.buffer.length - 1)!);
+      (batch.dones ??= []).push(done);
+    } else {
+      this.buffer.push(events, bytes);
+      done(); // on disk: the source no longer needs it
+    }
     this.wakeWorker?.();
   }
 
@@ -107,9 +126,10 @@ export class SinkWorker {
       while (inflight.length < this.concurrency) {
         const batch = this.buffer.peek(inflight.length);
         if (!batch) break;
-        const entry: (typeof inflight)[number] = { done: this.sendBatch(batch.events) };
+        const entry: (typeof inflight)[number] = { done: this.sendBatch(batch) };
         entry.done.then((r) => (entry.result = r));
         inflight.push(entry);
+        this.started = inflight.length;
       }
       const head = inflight[0];
       if (!head) {
@@ -126,15 +146,22 @@ export class SinkWorker {
       // an interrupted batch stays: on disk it is sent after the restart; in memory its source re-reads it
       if (head.result === 'closed') break;
       inflight.shift();
+      this.started = inflight.length;
+      const delivered = this.buffer.peek(0);
       this.buffer.ack();
-      this.onDelivered.shift()?.();
+      for (const d of delivered?.dones ?? []) d();
       for (const w of this.spaceWaiters.splice(0)) w();
     }
     await Promise.allSettled(inflight.map((e) => e.done));
   }
 
   /** Sends a batch in pieces of `max_events`; 'closed' when the worker closed before all were delivered. */
-  private async sendBatch(events: PipelineEvent[]): Promise<'sent' | 'closed'> {
+  private async sendBatch(batch: BufferedBatch): Promise<'sent' | 'closed'> {
+    if (batch.pieces) {
+      for (const p of batch.pieces) if ((await this.deliver(p)) === 'closed') return 'closed';
+      return 'sent';
+    }
+    const events = batch.events;
     for (let i = 0; i < events.length; i += this.maxEvents) {
       const piece = events.length <= this.maxEvents ? events : events.slice(i, i + this.maxEvents);
       if ((await this.deliver(piece)) === 'closed') return 'closed';
@@ -143,19 +170,22 @@ export class SinkWorker {
   }
 
   /** Retries until delivered, refused for good (counted, logged) or the worker is closed. */
-  private async deliver(events: PipelineEvent[]): Promise<'sent' | 'refused' | 'closed'> {
+  private async deliver(what: PipelineEvent[] | EncodedPiece): Promise<'sent' | 'refused' | 'closed'> {
+    const count = Array.isArray(what) ? what.length : what.events;
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.sink.send(events);
+        if (Array.isArray(what)) await this.sink.send(what);
+        else await this.sink.sendEncoded!(what.body, what.events);
         if (this.failures > 0) this.log(`sink ${this.sink.name}: delivering again after ${this.failures} failed attempts`);
         this.failures = 0;
-        this.metrics.sent.inc({ sink: this.sink.name }, events.length);
+        this.metrics.sent.inc({ sink: this.sink.name }, count);
         return 'sent';
       } catch (e) {
         const err = e instanceof DeliveryError ? e : new DeliveryError((e as Error).message, true);
+        this.metrics.failures.inc({ sink: this.sink.name, reason: err.reason });
         if (!err.retryable) {
-          this.metrics.dropped.inc({ sink: this.sink.name, reason: 'refused' }, events.length);
-          this.log(`sink ${this.sink.name}: ${events.length} events refused, not retried: ${err.message}`);
+          this.metrics.dropped.inc({ sink: this.sink.name, reason: 'refused' }, count);
+          this.log(`sink ${this.sink.name}: ${count} events refused, not retried: ${err.message}`);
           return 'refused';
         }
         this.failures++;

@@ -5,6 +5,7 @@
 import { labelsToString, type Labels } from '../model/record.ts';
 import type { LinkedEvent } from './detection-event.ts';
 import type { Entities } from './entities.ts';
+import type { RelatedGroup } from './actions/related-records.ts';
 import type { Severity } from './severity.ts';
 
 export interface AlertEvent {
@@ -49,6 +50,8 @@ export interface SiemAlert {
   /** what the rule's actions did */
   actions?: ActionOutcome[];
   enrichment?: Record<string, unknown>;
+  /** the `related` enrichment: stored records sharing a trace_id/user/IP with the alert (docs/siem.md) */
+  related?: RelatedGroup[];
 }
 
 export interface ActionOutcome {

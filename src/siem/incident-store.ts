@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSy
 import path from 'node:path';
 import type { ActionOutcome, AlertEvent, SiemAlert } from './alert.ts';
 import type { Entities } from './entities.ts';
+import type { RelatedGroup } from './actions/related-records.ts';
 import { maxSeverity, parseSeverity, type Severity } from './severity.ts';
 
 export const INCIDENT_STATUSES = ['new', 'triaged', 'in_progress', 'resolved', 'false_positive'] as const;
@@ -56,6 +57,8 @@ export interface Incident {
   notes: IncidentNote[];
   responses: IncidentResponse[];
   enrichment?: Record<string, unknown>;
+  /** related records found by the `related` enrichment of its alerts (per key and value, the newest search wins) */
+  related?: RelatedGroup[];
   /** Sigma rules: their id, author, tags and references */
   sigma?: { id?: string; author?: string; references?: string[] };
   tags: string[];
@@ -295,6 +298,10 @@ export class IncidentStore {
       inc.responses.push({ ...o, alert_id: alert.alert_id, index: inc.responses.length, updated_ms: now });
     }
     if (enrichment !== undefined) inc.enrichment = { ...(inc.enrichment ?? {}), ...enrichment };
+    if (alert.related !== undefined) {
+      const fresh = new Set(alert.related.map((g) => `${g.key}\u0000${g.value}`));
+      inc.related = [...(inc.related ?? []).filter((g) => !fresh.has(`${g.key}\u0000${g.value}`)), ...alert.related];
+    }
     inc.updated_ms = now;
     this.persist(inc);
   }

@@ -61,7 +61,7 @@ export class SiemService {
     this.log = opts.log ?? ((m) => process.stderr.write(`sightline: siem: ${m}\n`));
     const dir = path.join(opts.dataDir, 'siem');
     this.incidents = new IncidentStore(dir);
-    this.enricher = new Enricher({ geoipDatabases: opts.config.geoipDatabases, threatLists: opts.config.threatIntelLists, configDir: path.dirname(path.resolve(opts.config.file)), log: this.log });
+    this.enricher = new Enricher({ geoipDatabases: opts.config.geoipDatabases, threatLists: opts.config.threatIntelLists, configDir: path.dirname(path.resolve(opts.config.file)), log: this.log, query: opts.queryEngine });
     this.tenants = opts.config.tenants ? new Set(opts.config.tenants) : undefined;
     this.alertRecords = opts.alertStore ? new AlertRecordWriter({ append: (b) => opts.alertStore!.append(b), log: this.log }) : undefined;
     this.mapping = opts.config.mapping ? loadMapping(opts.config.mapping) : EMPTY_MAPPING;

@@ -4,7 +4,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { PipelineEvent } from '../../pipeline/event.ts';
-import { eventToJson } from '../event-json.ts';
+import { eventsToNdjson } from '../event-json.ts';
 import { resolvePath } from './http-post.ts';
 import { COMMON_SINK_KEYS, DeliveryError, type Sink, type SinkType } from './sink.ts';
 
@@ -13,8 +13,9 @@ export class FileSink implements Sink {
   constructor(readonly name: string, private readonly file: string, private readonly format: 'json' | 'text') {}
 
   async send(events: PipelineEvent[]): Promise<void> {
-    let out = '';
-    for (const e of events) out += (this.format === 'json' ? eventToJson(e) : e.line) + '\n';
+    let text = '';
+    if (this.format === 'text') for (const e of events) text += e.line + '\n';
+    const out = this.format === 'json' ? eventsToNdjson(events) : Buffer.from(text);
     try {
       if (this.fd === undefined) {
         mkdirSync(path.dirname(this.file), { recursive: true });

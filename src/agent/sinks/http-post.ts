@@ -106,11 +106,32 @@ export async function post(target: HttpTarget, path: string, body: Buffer | stri
         if (status >= 200 && status < 300) return resolve({ status, text });
         const retryAfter = Number(res.headers['retry-after']);
         const retryable = status === 429 || status === 408 || status >= 500 || status === 401 || status === 403;
-        reject(new DeliveryError(`${url.host}${url.pathname} answered ${status}: ${text.slice(0, 300)}`, retryable, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined));
+        reject(new DeliveryError(`${url.host}${url.pathname} answered ${status}: ${text.slice(0, 300)}`, retryable, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined, `http_${status}`));
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no reply within ${target.timeoutMs} ms`)));
-    req.on('error', (e) => reject(new DeliveryError(`${url.host}: ${e.message}`, true)));
+    req.on('error', (e) => reject(networkError(url.host, e)));
     req.end(payload);
   });
+}
+
+/** TLS verification failures of the server's certificate, as Node names them */
+const SERVER_CERT_CODES = /^(UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
+/** A failed connection, said in terms of what to fix (retryable: the destination or the config may be fixed). */
+function networkError(host: string, e: Error & { code?: string }): DeliveryError {
+  const code = e.code ?? '';
+  const detail = e.message.replace(/^[0-9A-F]+:error:[0-9A-F]+:SSL routines:[^:]*:/, '').replace(/:\.\.\/deps\/openssl\S*/, '');
+  // RFC 8446 §6.2 alert 116 certificate_required; 42/43/46/48 when the certificate sent was not accepted
+  if (code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' || /alert certificate required/i.test(e.message)) {
+    return new DeliveryError(`${host}: the server requires a client certificate (mutual TLS): set tls.cert_file and tls.key_file (${detail})`, true, undefined, 'tls_client_certificate_required');
+  }
+  if (/alert (bad certificate|unknown ca|certificate unknown|unsupported certificate|certificate expired)/i.test(e.message)) {
+    return new DeliveryError(`${host}: the server refused the client certificate: is tls.cert_file signed by a CA the server trusts (its tls.client_ca_file), and valid? (${detail})`, true, undefined, 'tls_client_certificate_rejected');
+  }
+  if (SERVER_CERT_CODES.test(code)) {
+    return new DeliveryError(`${host}: the server's certificate is not trusted (${code}: ${e.message}): set tls.ca_file to the CA that signed it, or tls.server_name to the name it carries`, true, undefined, 'tls_server_certificate');
+  }
+  if (code === 'ECONNREFUSED') return new DeliveryError(`${host}: ${e.message}`, true, undefined, 'connection_refused');
+  return new DeliveryError(`${host}: ${e.message}`, true, undefined, 'network');
 }

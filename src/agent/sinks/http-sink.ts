@@ -1,7 +1,7 @@
 // Ships to any HTTP endpoint as NDJSON, one event per line: {ts (RFC 3339 nanos), labels, line, fields}.
 
 import type { PipelineEvent } from '../../pipeline/event.ts';
-import { eventToJson } from '../event-json.ts';
+import { eventsToNdjson } from '../event-json.ts';
 import { httpTarget, post, type HttpTarget } from './http-post.ts';
 import { COMMON_SINK_KEYS, type Sink, type SinkType } from './sink.ts';
 
@@ -9,8 +9,14 @@ export class HttpSink implements Sink {
   constructor(readonly name: string, private readonly target: HttpTarget) {}
 
   async send(events: PipelineEvent[]): Promise<void> {
-    let body = '';
-    for (const e of events) body += eventToJson(e) + '\n';
+    await this.sendEncoded(this.encode(events));
+  }
+
+  encode(events: PipelineEvent[]): Buffer {
+    return eventsToNdjson(events);
+  }
+
+  async sendEncoded(body: Buffer): Promise<void> {
     await post(this.target, this.target.url.pathname + this.target.url.search, body, 'application/x-ndjson');
   }
 

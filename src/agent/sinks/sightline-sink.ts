@@ -3,7 +3,8 @@
 // lines are reported and the batch counts as delivered (resending cannot fix them).
 
 import type { PipelineEvent } from '../../pipeline/event.ts';
-import { fieldsToMetadata } from '../event-encoding.ts';
+import { fieldsAreMetadata, fieldsToMetadata } from '../event-encoding.ts';
+import { estimateBody, JsonOfShared, NdjsonBody } from '../ndjson-body.ts';
 import { httpTarget, post, type HttpTarget } from './http-post.ts';
 import { COMMON_SINK_KEYS, DeliveryError, type Sink, type SinkType } from './sink.ts';
 
@@ -13,18 +14,37 @@ export class SightlineSink implements Sink {
   constructor(readonly name: string, private readonly target: HttpTarget, private readonly warn: (m: string) => void = (m) => process.stderr.write(m + '\n')) {}
 
   async send(events: PipelineEvent[]): Promise<void> {
-    let body = '';
-    for (const e of events) {
-      body += JSON.stringify({ ts: String(e.ts), labels: e.labels, line: e.line, metadata: fieldsToMetadata(e) }) + '\n';
+    await this.sendEncoded(this.encode(events), events.length);
+  }
+
+  encode(events: PipelineEvent[]): Buffer {
+    const labels = new JsonOfShared();
+    const fields = new JsonOfShared();
+    const body = new NdjsonBody(estimateBody(events, 128));
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      let text = '{"ts":"' + e.ts + '","labels":' + labels.of(e.labels) + ',"line":' + JSON.stringify(e.line);
+      if (fieldsAreMetadata(e)) {
+        // the common case (a file path, parsed strings): the fields are the metadata, their JSON often shared
+        text += ',"metadata":' + fields.of(e.fields);
+      } else {
+        const md = fieldsToMetadata(e);
+        if (md) text += ',"metadata":' + JSON.stringify(md);
+      }
+      body.add(text + '}\n');
     }
+    return body.finish();
+  }
+
+  async sendEncoded(body: Buffer, events: number): Promise<void> {
     try {
       await post(this.target, '/api/v1/logs', body, 'application/x-ndjson');
     } catch (e) {
       if (e instanceof DeliveryError && !e.retryable && /answered 400/.test(e.message)) {
         const m = /"rejected":\s*(\d+)/.exec(e.message);
-        const n = m ? Number(m[1]) : events.length;
+        const n = m ? Number(m[1]) : events;
         this.rejected += n;
-        this.warn(`sink ${this.name}: the server refused ${n} of ${events.length} lines as invalid (kept the rest): ${e.message.slice(0, 300)}`);
+        this.warn(`sink ${this.name}: the server refused ${n} of ${events} lines as invalid (kept the rest): ${e.message.slice(0, 300)}`);
         return;
       }
       throw e;

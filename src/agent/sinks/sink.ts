@@ -12,6 +12,8 @@ export class DeliveryError extends Error {
     readonly retryable: boolean,
     /** the destination's Retry-After, when it sent one */
     readonly retryAfterMs?: number,
+    /** a short code for /metrics (`tls_client_certificate_required`, `connection_refused`, `http_503`…) */
+    readonly reason = 'error',
   ) {
     super(message);
   }
@@ -21,6 +23,13 @@ export interface Sink {
   readonly name: string;
   /** Delivers the batch; resolves once the destination acknowledged it; rejects with DeliveryError. */
   send(events: PipelineEvent[]): Promise<void>;
+  /**
+   * Optional, for sinks whose request body does not depend on the moment of sending: the body for these events,
+   * made when the batch enters a memory buffer so that only bytes (not event objects) wait there.
+   */
+  encode?(events: PipelineEvent[]): Buffer;
+  /** Delivers a body made by `encode` for `events` events; same contract as `send`. */
+  sendEncoded?(body: Buffer, events: number): Promise<void>;
   close?(): Promise<void>;
 }
 

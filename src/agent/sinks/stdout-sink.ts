@@ -1,15 +1,16 @@
 // Writes events to standard output (NDJSON or the bare lines), for trying a config out.
 
 import type { PipelineEvent } from '../../pipeline/event.ts';
-import { eventToJson } from '../event-json.ts';
+import { eventsToNdjson } from '../event-json.ts';
 import { COMMON_SINK_KEYS, type Sink, type SinkType } from './sink.ts';
 
 export class StdoutSink implements Sink {
   constructor(readonly name: string, private readonly format: 'json' | 'text') {}
 
   async send(events: PipelineEvent[]): Promise<void> {
-    let out = '';
-    for (const e of events) out += (this.format === 'json' ? eventToJson(e) : e.line) + '\n';
+    let text = '';
+    if (this.format === 'text') for (const e of events) text += e.line + '\n';
+    const out = this.format === 'json' ? eventsToNdjson(events) : Buffer.from(text);
     await new Promise<void>((resolve) => (process.stdout.write(out) ? resolve() : process.stdout.once('drain', () => resolve())));
   }
 }

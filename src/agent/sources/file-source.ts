@@ -5,8 +5,9 @@
 import { fstatSync, openSync, closeSync, statSync } from 'node:fs';
 import { globSync } from 'tinyglobby';
 import type { PipelineEvent } from '../../pipeline/event.ts';
-import type { Checkpoints, FileIdentity } from '../checkpoints.ts';
+import type { Checkpoints, FileCheckpoint, FileIdentity } from '../checkpoints.ts';
 import { FileTailer, type TailedLines, type TailerOptions } from './file-tailer.ts';
+import { GzipTailer, gzipPrefix, sha1 } from './gzip-tailer.ts';
 import type { AgentSource, ArrivalClock, SourceBatch } from './source.ts';
 
 export interface FileSourceConfig {
@@ -20,6 +21,8 @@ export interface FileSourceConfig {
   globIntervalMs: number;
   /** how long a file that left the globs is kept open after its last data */
   rotateWaitMs: number;
+  /** gzip files: `auto` = names ending in .gz; true = every file; false = none (read as they are) */
+  compressed: 'auto' | boolean;
 }
 
 export const DEFAULT_FILE_SOURCE: Omit<FileSourceConfig, 'include'> = {
@@ -29,26 +32,38 @@ export const DEFAULT_FILE_SOURCE: Omit<FileSourceConfig, 'include'> = {
   encoding: 'utf8',
   globIntervalMs: 1000,
   rotateWaitMs: 5000,
+  compressed: 'auto',
 };
 
 const READ_BYTES = 1024 * 1024;
 
 export class FileSource implements AgentSource {
-  private readonly tailers = new Map<FileIdentity, FileTailer>();
+  private readonly tailers = new Map<FileIdentity, FileTailer | GzipTailer>();
+  /** compressed files read to their end in this run (their checkpoint says so too): not looked at again */
+  private readonly doneCompressed = new Set<FileIdentity>();
+  /** where compressed files that ended early (still being written?) were read up to, and their size then */
+  private readonly resumeCompressed = new Map<FileIdentity, { offset: number; size: number }>();
+  /** plain files closed in this run: how far they were read, for a compressed copy of one to skip that part */
+  private readonly closedPlain: { fingerprint: string; fingerprintBytes: number; offset: number }[] = [];
   private firstScan = true;
   private lastScanMs = -Infinity;
   /** round-robin start, so one busy file does not starve the others */
   private next = 0;
   /** lines cut at max_line_bytes so far */
   truncatedLines = 0;
+  /** one read-only labels object shared by every event (see unshareEvents) */
+  private readonly labels: Readonly<Record<string, string>>;
 
   constructor(
     readonly name: string,
     readonly config: FileSourceConfig,
-    private readonly labels: Record<string, string>,
+    labels: Record<string, string>,
     private readonly checkpoints: Checkpoints,
     private readonly clock: ArrivalClock,
-  ) {}
+    private readonly log: (m: string) => void = () => {},
+  ) {
+    this.labels = Object.freeze({ ...labels });
+  }
 
   /** Files being tailed, for metrics and tests: path → offset. */
   positions(): { path: string; offset: number }[] {
@@ -67,16 +82,22 @@ export class FileSource implements AgentSource {
     if (chunks.length === 0) return undefined;
     const events: PipelineEvent[] = [];
     let bytes = 0;
+    // what the acknowledgement needs, without the lines (they must not stay alive until delivery)
+    const positions: { id: FileIdentity; cp: Omit<FileCheckpoint, 'updatedMs'> }[] = [];
     for (const c of chunks) {
       bytes += c.bytes;
       this.truncatedLines += c.truncated;
-      for (const line of c.lines) events.push({ tenant: '', ts: this.clock.next(), line, labels: { ...this.labels }, fields: { file: c.path } });
+      // events of a chunk share frozen labels and fields: no copies per line, and sinks reuse their JSON
+      const fields = Object.freeze({ file: c.path });
+      for (const line of c.lines) events.push({ tenant: '', ts: this.clock.next(), line, labels: this.labels, fields });
+      const cp = { path: c.path, offset: c.endOffset, fingerprint: c.fingerprint, fingerprintBytes: c.fingerprintBytes };
+      positions.push({ id: c.id, cp: c.complete ? { ...cp, complete: true } : cp });
     }
     return {
       events,
       bytes,
       acknowledge: () => {
-        for (const c of chunks) this.checkpoints.advance(c.id, { path: c.path, offset: c.endOffset, fingerprint: c.fingerprint, fingerprintBytes: c.fingerprintBytes });
+        for (const p of positions) this.checkpoints.advance(p.id, p.cp);
       },
     };
   }
@@ -86,7 +107,7 @@ export class FileSource implements AgentSource {
     const out: { path: string; lag: number }[] = [];
     for (const t of this.tailers.values()) {
       try {
-        out.push({ path: t.path, lag: Math.max(0, fstatSync(t.fd).size - t.offset) });
+        out.push({ path: t.path, lag: t.lagBytes() });
       } catch {
         // closed meanwhile
       }
@@ -115,6 +136,12 @@ export class FileSource implements AgentSource {
         existing.gone = false;
         continue;
       }
+      if (this.doneCompressed.has(id)) continue;
+      if (this.config.compressed === true || (this.config.compressed === 'auto' && p.endsWith('.gz'))) {
+        const tailer = this.openCompressed(id, p, nowMs);
+        if (tailer) this.tailers.set(id, tailer);
+        continue;
+      }
       const offset = this.startOffset(id, p, st.size);
       if (offset === undefined) continue;
       const tailer = FileTailer.open(id, p, offset, this.tailerOptions(), nowMs);
@@ -141,15 +168,64 @@ export class FileSource implements AgentSource {
       if (chunk) {
         out.push(chunk);
         bytes += chunk.bytes;
+      } else if (t instanceof GzipTailer) {
+        if (t.finished || (t.incomplete && t.atEnd())) {
+          t.close();
+          this.tailers.delete(t.id);
+          if (t.finished) this.doneCompressed.add(t.id);
+          else this.resumeCompressed.set(t.id, { offset: t.offset, size: sizeOf(t.path) });
+        }
       } else if (t.gone && nowMs - t.lastDataMs >= this.config.rotateWaitMs && t.atEnd()) {
         t.close();
         this.tailers.delete(t.id);
+        this.closedPlain.push({ fingerprint: t.fingerprint, fingerprintBytes: t.fingerprintBytes, offset: t.offset });
       }
     }
     this.next = list.length === 0 ? 0 : (this.next + 1) % list.length;
     return out;
   }
 
+
+  /**
+   * A compressed file: read once, from its own checkpoint, else from how far the same content was read as a plain
+   * file (matched by the fingerprint of the uncompressed first bytes: logrotate's `app.log` → `app.log.1` →
+   * `app.log.1.gz`). Waits while that plain file is still open here, so nothing is read twice.
+   */
+  private openCompressed(id: FileIdentity, p: string, nowMs: number): GzipTailer | undefined {
+    const prefix = gzipPrefix(p);
+    if (prefix === undefined) return undefined; // too short to tell (being written): looked at again at the next scan
+    if (prefix === 'not gzip') {
+      this.log(`source ${this.name}: ${p}: not gzip (no gzip header), skipped; set compressed: false to read such files as text`);
+      this.doneCompressed.add(id);
+      return undefined;
+    }
+    const matches = (fingerprint: string, bytes: number) => bytes <= prefix.length && sha1(prefix.subarray(0, bytes)) === fingerprint;
+    const resume = this.resumeCompressed.get(id);
+    if (resume) {
+      const size = sizeOf(p);
+      if (size === resume.size) {
+        // it did not grow since it ended early: wait for a compressor still at work, then say it is cut short
+        if (nowMs - mtimeOf(p) < this.config.rotateWaitMs) return undefined;
+        this.log(`source ${this.name}: ${p}: the compressed stream ends early (cut short?); read up to uncompressed byte ${resume.offset}, the rest is skipped`);
+        this.doneCompressed.add(id);
+        return undefined;
+      }
+    }
+    let start = resume?.offset ?? 0;
+    const own = this.checkpoints.get(id);
+    if (own && matches(own.fingerprint, own.fingerprintBytes)) {
+      if (own.complete) {
+        this.doneCompressed.add(id);
+        return undefined;
+      }
+      start = Math.max(start, own.offset);
+    } else {
+      for (const t of this.tailers.values()) if (t instanceof FileTailer && t.fingerprintBytes > 0 && matches(t.fingerprint, t.fingerprintBytes)) return undefined;
+      for (const cp of this.checkpoints.all()) if (!cp.complete && matches(cp.fingerprint, cp.fingerprintBytes)) start = Math.max(start, cp.offset);
+      for (const c of this.closedPlain) if (matches(c.fingerprint, c.fingerprintBytes)) start = Math.max(start, c.offset);
+    }
+    return new GzipTailer(id, p, prefix, start, this.tailerOptions(), nowMs, (m) => this.log(`source ${this.name}: ${m}`));
+  }
 
   private tailerOptions(): TailerOptions {
     return { maxLineBytes: this.config.maxLineBytes, readBytes: READ_BYTES, encoding: this.config.encoding };
@@ -175,5 +251,21 @@ export class FileSource implements AgentSource {
       return 0; // the inode was reused by a new file
     }
     return this.firstScan && this.config.startAt === 'end' ? size : 0;
+  }
+}
+
+function sizeOf(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return -1;
+  }
+}
+
+function mtimeOf(p: string): number {
+  try {
+    return statSync(p).mtimeMs;
+  } catch {
+    return 0;
   }
 }

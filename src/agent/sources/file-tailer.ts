@@ -21,6 +21,8 @@ export interface TailedLines {
   fingerprintBytes: number;
   /** lines cut at max_line_bytes in this read */
   truncated: number;
+  /** a compressed file read to its end: it is never read again */
+  complete?: boolean;
 }
 
 export interface TailerOptions {
@@ -38,8 +40,9 @@ export class FileTailer {
   /** when a read last returned data (or when the tailer opened), ms */
   lastDataMs: number;
   readonly fd: number;
-  private fingerprint = '';
-  private fingerprintBytes = 0;
+  /** sha1 (hex) of the first `fingerprintBytes` bytes */
+  fingerprint = '';
+  fingerprintBytes = 0;
   /** after cutting an overlong line, the rest of it up to the next newline is skipped */
   private skipping = false;
   private buffer: Buffer;
@@ -136,6 +139,11 @@ export class FileTailer {
       fingerprintBytes: this.fingerprintBytes,
       truncated,
     };
+  }
+
+  /** Bytes written but not yet read. */
+  lagBytes(): number {
+    return Math.max(0, fstatSync(this.fd).size - this.offset);
   }
 
   /** True when everything written so far has been read. */

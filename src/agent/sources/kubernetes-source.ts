@@ -11,7 +11,7 @@ import { dockerProcessor } from '../../pipeline/processors/docker.ts';
 import { kubernetesProcessor } from '../../pipeline/processors/kubernetes.ts';
 import type { Checkpoints } from '../checkpoints.ts';
 import { FileSource, type FileSourceConfig } from './file-source.ts';
-import type { AgentSource, ArrivalClock, SourceBatch } from './source.ts';
+import { unshareEvents, type AgentSource, type ArrivalClock, type SourceBatch } from './source.ts';
 
 export interface KubernetesSourceConfig {
   file: FileSourceConfig;
@@ -42,6 +42,7 @@ export class KubernetesSource implements AgentSource {
     this.ctx.nowMs = nowMs;
     const held = [...(this.cri.flush?.(this.ctx, false) ?? []), ...(this.docker.flush?.(this.ctx, false) ?? [])];
     if (!batch && held.length === 0) return undefined;
+    if (batch) unshareEvents(batch.events);
     const cri: PipelineEvent[] = [];
     const docker: PipelineEvent[] = [];
     // Docker's json-file lines are JSON objects; CRI lines start with their timestamp

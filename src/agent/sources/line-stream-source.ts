@@ -8,6 +8,8 @@ import type { PipelineEvent } from '../../pipeline/event.ts';
 import type { AgentSource, ArrivalClock, SourceBatch } from './source.ts';
 
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** plain lines share one frozen labels object and this empty fields object (see unshareEvents) */
+const NO_FIELDS: Record<string, string> = Object.freeze({});
 
 export class LineStreamSource implements AgentSource {
   private readonly queue: PipelineEvent[] = [];
@@ -24,7 +26,7 @@ export class LineStreamSource implements AgentSource {
     protected readonly clock: ArrivalClock,
     private readonly maxLineBytes: number,
     /** turns one line into an event (or undefined to skip it); the default makes a plain event */
-    private readonly toEvent: (line: string) => PipelineEvent | undefined = (line) => ({ tenant: '', ts: clock.next(), line, labels: { ...labels }, fields: {} }),
+    private readonly toEvent: (line: string) => PipelineEvent | undefined = plainEvents(labels, clock),
   ) {}
 
   /** Starts consuming a stream; several may feed the same source (stdout and stderr). */
@@ -90,4 +92,9 @@ export class LineStreamSource implements AgentSource {
     this.queue.push(e);
     this.queuedBytes += line.length + 1;
   }
+}
+
+function plainEvents(labels: Record<string, string>, clock: ArrivalClock): (line: string) => PipelineEvent {
+  const shared = Object.freeze({ ...labels });
+  return (line) => ({ tenant: '', ts: clock.next(), line, labels: shared, fields: NO_FIELDS });
 }

@@ -6,12 +6,13 @@ import { FileSource } from './file-source.ts';
 import { ExecSource, StdinSource } from './exec-source.ts';
 import { JournaldSource } from './journald-source.ts';
 import { KubernetesSource } from './kubernetes-source.ts';
+import { SyslogSource } from './syslog-source.ts';
 import type { AgentSource, ArrivalClock } from './source.ts';
 
 export function buildSource(spec: SourceSpec, labels: Record<string, string>, checkpoints: Checkpoints, clock: ArrivalClock, log: (m: string) => void): AgentSource {
   switch (spec.type) {
     case 'file':
-      return new FileSource(spec.name, spec.file, labels, checkpoints, clock);
+      return new FileSource(spec.name, spec.file, labels, checkpoints, clock, log);
     case 'kubernetes':
       return new KubernetesSource(spec.name, spec.kubernetes, labels, checkpoints, clock, log);
     case 'exec':
@@ -20,5 +21,7 @@ export function buildSource(spec: SourceSpec, labels: Record<string, string>, ch
       return new StdinSource(spec.name, labels, clock, spec.maxLineBytes);
     case 'journald':
       return new JournaldSource(spec.name, labels, clock, spec.journald, checkpoints, log);
+    case 'syslog':
+      return new SyslogSource(spec.name, spec.syslog, labels, clock, log);
   }
 }

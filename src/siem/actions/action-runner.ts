@@ -1,5 +1,5 @@
 // Runs a rule's actions for a new alert: `alert` hands it to the alerting receivers (routing labels, annotations),
-// `enrich` adds GeoIP/threat-intel findings, `auto_response` renders its webhook and, unless dry-run or held for
+// `enrich` adds GeoIP/threat-intel findings and related records, `auto_response` renders its webhook and, unless dry-run or held for
 // approval, sends it. Outcomes are values (sent, dry_run, pending_approval, manual, failed, skipped); nothing throws.
 
 import type { AlertNotice, AlertSink } from '../../rules/alert-notice.ts';
@@ -68,8 +68,27 @@ export async function runActions(alert: SiemAlert, specs: readonly ActionSpec[],
       outcomes.push({ action: 'enrich', status: 'skipped', detail: 'no enricher configured' });
       continue;
     }
-    enrichment = { ...(enrichment ?? {}), ...deps.enricher.enrich(alert, spec.enrichments) };
-    outcomes.push({ action: 'enrich', status: 'done', detail: spec.enrichments.join(', ') });
+    const lookups = spec.enrichments.filter((e) => e !== 'related');
+    if (lookups.length > 0) {
+      enrichment = { ...(enrichment ?? {}), ...deps.enricher.enrich(alert, lookups) };
+      outcomes.push({ action: 'enrich', status: 'done', detail: lookups.join(', ') });
+    }
+    if (spec.related !== undefined) {
+      try {
+        const related = await deps.enricher.related(alert, spec.related);
+        alert.related = related;
+        const records = related.reduce((n, g) => n + g.records.length, 0);
+        const failed = related.filter((g) => g.error !== undefined && g.error.startsWith('query failed'));
+        outcomes.push({
+          action: 'enrich',
+          name: 'related',
+          status: failed.length > 0 ? 'failed' : 'done',
+          detail: `related: ${records} records for ${related.length} values${failed.length > 0 ? `; ${failed.map((g) => `${g.key}=${g.value}: ${g.error}`).join('; ')}` : ''}`,
+        });
+      } catch (e) {
+        outcomes.push({ action: 'enrich', name: 'related', status: 'failed', detail: `related: ${(e as Error).message}` });
+      }
+    }
   }
   if (enrichment !== undefined) alert.enrichment = enrichment;
   const alertSpecs = specs.filter((s): s is Extract<ActionSpec, { kind: 'alert' }> => s.kind === 'alert');

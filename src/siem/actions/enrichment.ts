@@ -1,6 +1,7 @@
 // Enriches an alert with what is known about its IP addresses: GeoIP (the pipeline's geoip processor and its
 // databases) and threat intelligence (the pipeline's threat_intel processor over the indicator lists the SIEM config
-// names, plus the `threat.*` fields the pipeline already set on the linked records). Built on first use.
+// names, plus the `threat.*` fields the pipeline already set on the linked records), built on first use; related
+// records from the tenant's store through the query engine (related-records.ts).
 
 import { stringify } from 'yaml';
 import { ConfigNode } from '../../config/config-node.ts';
@@ -9,7 +10,9 @@ import type { Processor, ProcessorContext } from '../../pipeline/processor.ts';
 import { geoipProcessor } from '../../pipeline/processors/geoip.ts';
 import { threatIntelProcessor } from '../../pipeline/processors/threat-intel.ts';
 import type { SiemAlert } from '../alert.ts';
+import type { QueryEngine } from '../../query/engine.ts';
 import type { Enrichment } from './action-spec.ts';
+import { findRelated, type RelatedGroup, type RelatedOptions } from './related-records.ts';
 
 export interface EnricherOptions {
   /** MaxMind-format database files; default: the DB-IP City Lite package the geoip processor uses */
@@ -19,6 +22,8 @@ export interface EnricherOptions {
   /** where relative paths resolve */
   configDir: string;
   log?: (message: string) => void;
+  /** for related records; undefined: the `related` enrichment reports that it cannot search */
+  query?: Pick<QueryEngine, 'run'>;
 }
 
 function event(value: string): PipelineEvent {
@@ -52,10 +57,17 @@ export class Enricher {
     return this.intel;
   }
 
-  /** What each enrichment found for the alert's IPs; a failing enrichment reports its error instead. */
+  /** Records related to the alert in its tenant's store; throws when there is no query engine to search with. */
+  async related(alert: SiemAlert, opts: RelatedOptions): Promise<RelatedGroup[]> {
+    if (this.opts.query === undefined) throw new Error('no query engine to search related records with');
+    return findRelated(alert, opts, { engine: this.opts.query });
+  }
+
+  /** What each look-up enrichment found for the alert's IPs; a failing one reports its error instead (`related`: see related()). */
   enrich(alert: SiemAlert, kinds: readonly Enrichment[]): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const kind of kinds) {
+      if (kind === 'related') continue;
       try {
         out[kind] = kind === 'geo_ip' ? this.geoIp(alert) : this.threatIntel(alert);
       } catch (e) {
