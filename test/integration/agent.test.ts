@@ -138,13 +138,20 @@ test('kill -9 of the agent mid-stream: after a restart every line is there, repe
     }, 30_000);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
-    const second = spawn(process.execPath, args, { stdio: 'ignore' });
+    // the restarted agent's log goes into the failure message: a slow or stuck restart must say why
+    const second = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let secondLog = '';
+    second.stderr!.on('data', (d) => (secondLog = (secondLog + d).slice(-4000)));
+    second.once('exit', (code, signal) => (secondLog += ` [the agent exited: ${code ?? signal}]`));
     try {
       const got = await until('every line after the restart', async () => {
         const l = await stored(s.url, '{job="kill"}');
         const distinct = new Set(l.map((x) => x.line));
         return distinct.size >= total ? l : undefined;
-      }, 60_000);
+      }, 120_000).catch(async (e: Error) => {
+        const l = await stored(s.url, '{job="kill"}');
+        throw new Error(`${e.message}: ${new Set(l.map((x) => x.line)).size} of ${total} distinct lines stored (${l.length} in all); the agent's log: ${secondLog || '(empty)'}`);
+      });
       const repeats = got.length - total;
       assert.ok(repeats >= 0 && repeats <= 12_000, `repeated lines ${repeats} must not exceed one in-flight batch`);
       // per file order: the first occurrence of each line comes in file order

@@ -70,6 +70,15 @@ test('coverage of the shipped examples: the guide\'s rule covers T1110 and T1098
   const t1110 = c.techniques.find((t) => t.id === 'T1110' && t.subtechnique === null)!;
   assert.ok(t1110.rules.some((r) => r.id === 'brute_force_then_escalation' && r.source === 'native' && r.level === 'high'), JSON.stringify(t1110));
   assert.ok(c.techniques.find((t) => t.id === 'T1098')!.rules.some((r) => r.id === 'brute_force_then_escalation'));
+  // every shipped rule (each document of a multi-rule file too) carries an ATT&CK technique tag
+  assert.equal(c.rules_without_tags, 0);
+  assert.deepEqual(c.techniques.map((t) => [t.subtechnique ?? t.id, t.tactics, t.rules.length]), [
+    ['T1046', ['discovery'], 2],
+    ['T1078', ['initial-access'], 1],
+    ['T1098', ['privilege-escalation'], 1],
+    ['T1110', ['credential-access'], 6],
+    ['T1110.001', ['credential-access'], 1],
+  ]);
   const disabled = loadRuleTexts([{ name: 'off.yaml', text: 'rule: off_rule\nenabled: false\ntags: [attack.t1005]\nevents:\n  e: \'{service="x"}\'\nsequence:\n  - event: e\n' }]);
   assert.equal(coverageOf(enabledRules(disabled)).techniques.length, 0);
 });
