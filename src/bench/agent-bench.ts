@@ -5,7 +5,7 @@
 
 import { parseArgs } from 'node:util';
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +20,8 @@ const HELP = `sightline bench --agent: agent throughput (file → destination) a
   --lines N      lines in the generated file (default 1000000, ~190 bytes each)
   --out FILE     JSON results (default bench-results/agent-latest.json)
   --skip-rsyslog do not run the rsyslog comparison
+  --sink-options YAML  extra keys for both agent sinks, as flow-mapping entries
+                 (e.g. 'batch: {concurrency: 4}, buffer: {max_events: 40000, max_bytes: 16MiB}')
 `;
 
 const MB = 1024 * 1024;
@@ -32,7 +34,26 @@ interface Run {
   linesPerSecond: number;
   mbPerSecond: number;
   peakRssMb?: number;
+  /** CPU time (user + system, all threads) per line: less sensitive than lines/s to a busy shared machine */
+  shipperCpuUsPerLine?: number;
+  serverCpuUsPerLine?: number;
 }
+
+/** CPU seconds (user + system) a live process has used, from /proc/PID/stat (proc(5): utime, stime in clock ticks,
+ * 100 per second on Linux); undefined off Linux. */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after the parenthesised command name start at field 3 (state); utime and stime are fields 14 and 15
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const usPerLine = (before: number | undefined, after: number | undefined, lines: number): number | undefined =>
+  before === undefined || after === undefined ? undefined : Number((((after - before) * 1e6) / lines).toFixed(2));
 
 /** nginx access and JSON app lines, deterministic, ~190 bytes each. */
 async function writeCorpus(file: string, lines: number): Promise<number> {
@@ -114,15 +135,16 @@ async function countAt(url: string, selector: string): Promise<number> {
 }
 
 export async function agentBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { lines: { type: 'string' }, out: { type: 'string' }, 'skip-rsyslog': { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { lines: { type: 'string' }, out: { type: 'string' }, 'skip-rsyslog': { type: 'boolean' }, 'sink-options': { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
   const lines = Number(values.lines ?? 1_000_000);
+  const sinkOptions = values['sink-options'] ? ', ' + values['sink-options'] : '';
   const out = values.out ?? join('bench-results', 'agent-latest.json');
   const work = mkdtempSync(join(os.tmpdir(), 'sightline-agent-bench-'));
-  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version }, lines };
+  const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadAverage: os.loadavg() }, lines, sinkOptions: values['sink-options'] };
   try {
     const corpus = join(work, 'corpus.tmp');
     const bytes = await writeCorpus(corpus, lines);
@@ -134,7 +156,7 @@ export async function agentBench(argv: string[]): Promise<void> {
       const dir = join(work, 'to-discard');
       mkdirSync(join(dir, 'logs'), { recursive: true });
       const sink = await discardServer();
-      const agent = startAgent(dir, `data_dir: ./data\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: http, url: "${sink.url}"}\n`);
+      const agent = startAgent(dir, `data_dir: ./data\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: http, url: "${sink.url}"${sinkOptions}}\n`);
       await new Promise((r) => setTimeout(r, 3000));
       const idle = readMemoryStatus(agent.pid!);
       results.agentIdleRssMb = idle ? Number((idle.rssBytes / MB).toFixed(1)) : undefined;
@@ -166,7 +188,7 @@ export async function agentBench(argv: string[]): Promise<void> {
       const input = join(dir, 'logs', 'app.log');
       let child: ChildProcess;
       if (shipper === 'agent') {
-        child = startAgent(dir, `data_dir: ./data\nlabels: {job: bench}\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: sightline, url: "${server.server.url}"}\n`);
+        child = startAgent(dir, `data_dir: ./data\nlabels: {job: bench}\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: sightline, url: "${server.server.url}"${sinkOptions}}\n`);
       } else {
         const conf = join(dir, 'rsyslog.conf');
         writeFileSync(conf, `global(workDirectory="${dir}" maxMessageSize="64k")
@@ -183,12 +205,17 @@ ruleset(name="out" queue.type="LinkedList" queue.size="100000") {
       const selector = shipper === 'agent' ? '{job="bench"}' : '{service="bench"}';
       const sampler = new RssSampler(child.pid!, 100);
       sampler.start();
+      const cpu0 = [cpuSeconds(child.pid!), cpuSeconds(server.server.pid)];
       const t0 = performance.now();
       renameSync(corpus, input);
       await waitFor(`${shipper}: every line stored`, async () => (await countAt(server.server.url, selector)) >= lines, 900_000);
       const seconds = (performance.now() - t0) / 1000;
       const rss = sampler.stop();
-      const run: Run = { lines, seconds: Number(seconds.toFixed(2)), linesPerSecond: Math.round(lines / seconds), mbPerSecond: Number((bytes / MB / seconds).toFixed(1)), peakRssMb: Number((rss.maxRssBytes / MB).toFixed(1)) };
+      const cpu1 = [cpuSeconds(child.pid!), cpuSeconds(server.server.pid)];
+      const run: Run = {
+        lines, seconds: Number(seconds.toFixed(2)), linesPerSecond: Math.round(lines / seconds), mbPerSecond: Number((bytes / MB / seconds).toFixed(1)), peakRssMb: Number((rss.maxRssBytes / MB).toFixed(1)),
+        shipperCpuUsPerLine: usPerLine(cpu0[0], cpu1[0], lines), serverCpuUsPerLine: usPerLine(cpu0[1], cpu1[1], lines),
+      };
       results[shipper === 'agent' ? 'agentToSightline' : 'rsyslogToSightline'] = run;
       log(`${shipper} → sightline: ${JSON.stringify(run)}`);
       await stop(child);

@@ -4,7 +4,7 @@
 
 import type { Labels, Metadata, StreamEntries } from '../model/record.ts';
 import type { IngestAdapter } from './adapter.ts';
-import type { IngestError } from './limits.ts';
+import type { IngestError, IngestLimits } from './limits.ts';
 import { bodyIsUtf8, checkEntry, checkLabels, timestampWindow } from './limits.ts';
 import { parseTimestampNs } from './timestamp.ts';
 
@@ -18,6 +18,7 @@ export const parseNativeNdjson: IngestAdapter = (body, ctx) => {
   const window = timestampWindow(ctx.limits, ctx.nowMs);
   const arrivalNs = BigInt(ctx.nowMs) * 1_000_000n;
   const byStream = new Map<string, StreamEntries>();
+  let last: ResolvedLabels = NO_LABELS_YET;
 
   let start = 0;
   let lineNo = 0;
@@ -40,20 +41,21 @@ export const parseNativeNdjson: IngestAdapter = (body, ctx) => {
       continue;
     }
     const rec = obj as Record<string, unknown>;
-    const labels: Labels = {};
-    if (rec.labels !== undefined) {
-      if (!isStringMap(rec.labels)) {
+    const rawLabels = rec.labels;
+    // shippers repeat one label set line after line: when this line's "labels" equal the last one's (same names
+    // in the same order, same values), its merged labels, their check and its stream are the last line's
+    if (!sameLabels(last, rawLabels)) {
+      if (rawLabels !== undefined && !isStringMap(rawLabels)) {
         errors.push({ line: lineNo, reason: 'invalid_labels', message: `line ${lineNo}: "labels" must be an object of string values` });
         continue;
       }
-      Object.assign(labels, rec.labels);
+      last = resolveLabels(rawLabels, ctx.extraLabels, ctx.limits);
     }
-    if (ctx.extraLabels) Object.assign(labels, ctx.extraLabels);
-    const labelError = checkLabels(labels, ctx.limits);
-    if (labelError) {
-      errors.push({ line: lineNo, reason: 'invalid_labels', message: `line ${lineNo}: ${labelError}` });
+    if (last.error !== undefined) {
+      errors.push({ line: lineNo, reason: 'invalid_labels', message: `line ${lineNo}: ${last.error}` });
       continue;
     }
+    const labels = last.labels;
     let ts = arrivalNs;
     let timeKey: string | undefined;
     for (const key of TIME_KEYS) {
@@ -63,7 +65,7 @@ export const parseNativeNdjson: IngestAdapter = (body, ctx) => {
       }
     }
     if (timeKey !== undefined) {
-      const parsed = parseTimestampNs(rec[timeKey]);
+      const parsed = nsDigitsOrParse(rec[timeKey]);
       if (parsed === undefined) {
         errors.push({ line: lineNo, reason: 'invalid_timestamp', message: `line ${lineNo}: "${timeKey}" value ${JSON.stringify(rec[timeKey])} is not an RFC 3339 time or a Unix epoch` });
         continue;
@@ -96,12 +98,16 @@ export const parseNativeNdjson: IngestAdapter = (body, ctx) => {
       errors.push(problem);
       continue;
     }
-    const key = JSON.stringify(labels);
-    let stream = byStream.get(key);
-    if (!stream) {
-      stream = { labels, ts: [], lines: [], metadata: [] };
-      byStream.set(key, stream);
-      batch.streams.push(stream);
+    let stream = last.stream;
+    if (stream === undefined) {
+      const key = JSON.stringify(labels);
+      stream = byStream.get(key);
+      if (!stream) {
+        stream = { labels, ts: [], lines: [], metadata: [] };
+        byStream.set(key, stream);
+        batch.streams.push(stream);
+      }
+      last.stream = stream;
     }
     stream.ts.push(ts);
     stream.lines.push(line);
@@ -114,6 +120,67 @@ export const parseNativeNdjson: IngestAdapter = (body, ctx) => {
 
 function isStringMap(v: unknown): v is Record<string, string> {
   if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  for (const x of Object.values(v as Record<string, unknown>)) if (typeof x !== 'string') return false;
+  const o = v as Record<string, unknown>;
+  for (const k in o) if (typeof o[k] !== 'string') return false;
   return true;
+}
+
+/** A line's "labels" as received, merged with the request's labels and checked; the stream once known. */
+interface ResolvedLabels {
+  /** the raw "labels" object's names and values in order; `undefined` names: the line had no "labels" */
+  names: string[] | undefined;
+  values: string[];
+  labels: Labels;
+  error: string | undefined;
+  stream: StreamEntries | undefined;
+}
+
+/** Matches no line: the first line of a body always resolves its labels. */
+const NO_LABELS_YET: ResolvedLabels = Object.freeze({ names: [], values: [], labels: {}, error: undefined, stream: undefined });
+
+function resolveLabels(raw: Record<string, string> | undefined, extra: Labels | undefined, limits: IngestLimits): ResolvedLabels {
+  const labels: Labels = {};
+  let names: string[] | undefined;
+  const values: string[] = [];
+  if (raw !== undefined) {
+    names = [];
+    for (const k in raw) {
+      names.push(k);
+      values.push(raw[k]);
+    }
+    Object.assign(labels, raw);
+  }
+  if (extra) Object.assign(labels, extra);
+  return { names, values, labels, error: checkLabels(labels, limits), stream: undefined };
+}
+
+/** True when `raw` holds exactly the names (in order) and values `r` was resolved from. */
+function sameLabels(r: ResolvedLabels, raw: unknown): boolean {
+  if (raw === undefined) return r.names === undefined && r !== NO_LABELS_YET;
+  const names = r.names;
+  if (names === undefined || r === NO_LABELS_YET || raw === null || typeof raw !== 'object' || Array.isArray(raw)) return false;
+  const o = raw as Record<string, unknown>;
+  let i = 0;
+  for (const k in o) {
+    if (i >= names.length || k !== names[i] || o[k] !== r.values[i]) return false;
+    i++;
+  }
+  return i === names.length;
+}
+
+/** A Unix epoch in nanoseconds written as 19 digits (what Sightline's agent sends) becomes a BigInt directly; any
+ * other value goes through the general parser (same result: 19 digits are ≥ 1e17, read as nanoseconds). */
+function nsDigitsOrParse(v: unknown): bigint | undefined {
+  if (typeof v === 'string' && v.length === 19) {
+    let digits = true;
+    for (let i = 0; i < 19; i++) {
+      const c = v.charCodeAt(i);
+      if (c < 48 || c > 57) {
+        digits = false;
+        break;
+      }
+    }
+    if (digits) return BigInt(v);
+  }
+  return parseTimestampNs(v);
 }

@@ -271,3 +271,52 @@ test('real loghub lines embedded in line-less objects are kept inside the JSON l
   assert.deepEqual(r.errors, []);
   assert.deepEqual(r.batch.streams[0].lines.map((l: string) => JSON.parse(l)), lines.map((message) => ({ message, source: 'apache' })));
 });
+
+test('repeated label sets (as shippers send them) still get each line checked and grouped exactly', () => {
+  const r = parse(
+    ndjson(
+      { labels: { app: 'a', env: 'p' }, line: '1' },
+      { labels: { app: 'a', env: 'p' }, line: '2' },
+      { labels: { env: 'p', app: 'a' }, line: '3' }, // same set, other order: grouped apart (the store merges them)
+      { labels: { app: 'a', env: 'p', x: 'y' }, line: '4' }, // a name more
+      { labels: { app: 'a' }, line: '5' }, // a name fewer
+      { labels: { app: 'a', env: 'q' }, line: '6' }, // another value
+      { labels: { app: 'a', env: 'p' }, line: '7' },
+      { labels: { 'bad-name': 'v' }, line: '8' },
+      { labels: { 'bad-name': 'v' }, line: '9' }, // the cached check still rejects, with this line's number
+      { labels: {}, line: '10' },
+      { labels: [], line: '11' }, // an array right after {} is not the same labels
+      { labels: { app: 1 }, line: '12' },
+      { labels: { app: 'a', env: 'p' }, line: '13', ts: 'nope' }, // a bad entry of a known stream is still refused
+      { labels: { app: 'a', env: 'p' }, line: '14' },
+    ),
+  );
+  assert.deepEqual(r.batch.streams.map((s: StreamEntries) => [s.labels, s.lines]), [
+    [{ app: 'a', env: 'p' }, ['1', '2', '7', '14']],
+    [{ env: 'p', app: 'a' }, ['3']],
+    [{ app: 'a', env: 'p', x: 'y' }, ['4']],
+    [{ app: 'a' }, ['5']],
+    [{ app: 'a', env: 'q' }, ['6']],
+    [{}, ['10']],
+  ]);
+  const badName = 'invalid label name "bad-name": must match [a-zA-Z_][a-zA-Z0-9_]* and not start with __';
+  assert.deepEqual(r.errors, [
+    lineErr(8, 'invalid_labels', badName),
+    lineErr(9, 'invalid_labels', badName),
+    lineErr(11, 'invalid_labels', '"labels" must be an object of string values'),
+    lineErr(12, 'invalid_labels', '"labels" must be an object of string values'),
+    lineErr(13, 'invalid_timestamp', '"ts" value "nope" is not an RFC 3339 time or a Unix epoch'),
+  ]);
+});
+
+test('extraLabels apply to every line of a run of repeated label sets', () => {
+  const r = parse(ndjson({ labels: { app: 'a' }, line: '1' }, { labels: { app: 'a' }, line: '2' }, { line: '3' }, { line: '4' }), ctx({ extraLabels: { app: 'q' } }));
+  assert.deepEqual(r.batch.streams.map((s: StreamEntries) => [s.labels, s.lines]), [[{ app: 'q' }, ['1', '2', '3', '4']]]);
+});
+
+test('"ts" as 19 digits of Unix nanoseconds (the agent\'s form) is exact; other digit strings keep their meaning', () => {
+  const ns = NOW_NS + 123_456_789n;
+  const r = parse(ndjson({ ts: String(ns), line: 'a' }, { ts: String(NOW_NS / 1000n), line: 'b' }, { ts: ' ' + String(ns), line: 'c' }, { ts: '17053200001234567x', line: 'd' }));
+  assert.deepEqual(r.batch.streams[0].ts, [ns, NOW_NS, ns]);
+  assert.deepEqual(r.errors, [lineErr(4, 'invalid_timestamp', '"ts" value "17053200001234567x" is not an RFC 3339 time or a Unix epoch')]);
+});
