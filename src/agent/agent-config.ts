@@ -8,6 +8,9 @@ import path from 'node:path';
 import os from 'node:os';
 import { ConfigError, ConfigNode } from '../config/config-node.ts';
 import { DEFAULT_BUFFER, type BufferConfig } from './buffer.ts';
+
+/** batches on the wire at once per sink: enough to hide the destination's commit latency (BENCHMARKS.md#agent) */
+const DEFAULT_CONCURRENCY = 4;
 import { DEFAULT_RETRY, type RetryConfig } from './sink-worker.ts';
 import { DEFAULT_FILE_SOURCE, type FileSourceConfig } from './sources/file-source.ts';
 import type { ExecSourceConfig } from './sources/exec-source.ts';
@@ -198,7 +201,7 @@ function sinkSpec(name: string, node: ConfigNode, configDir: string, sourceNames
     inputs,
     buffer,
     batchMaxEvents: batch.get('max_events').integer(10_000, 1),
-    concurrency: batch.get('concurrency').integer(2, 1, 16),
+    concurrency: batch.get('concurrency').integer(DEFAULT_CONCURRENCY, 1, 16),
     retry: { initialBackoffMs: retry.get('initial_backoff').durationMs(DEFAULT_RETRY.initialBackoffMs), maxBackoffMs: retry.get('max_backoff').durationMs(DEFAULT_RETRY.maxBackoffMs) },
   };
 }
@@ -226,7 +229,7 @@ export function quickAgentConfig(opts: { files: string[]; server: string; labels
     dataDir: path.resolve(opts.dataDir ?? './sightline-agent-data'),
     labels,
     sources: [{ name: 'files', type: 'file', labels: {}, file: { ...DEFAULT_FILE_SOURCE, include: opts.files.map((f) => path.resolve(f)) } }],
-    sinks: [{ sink: new SightlineSink('sightline', target), buffer: DEFAULT_BUFFER, batchMaxEvents: 10_000, concurrency: 2, retry: DEFAULT_RETRY }],
+    sinks: [{ sink: new SightlineSink('sightline', target), buffer: DEFAULT_BUFFER, batchMaxEvents: 10_000, concurrency: DEFAULT_CONCURRENCY, retry: DEFAULT_RETRY }],
   };
 }
 

@@ -11,6 +11,9 @@ import { buildSource } from './sources/registry.ts';
 import { ArrivalClock, unshareEvents, type AgentSource } from './sources/source.ts';
 import { batchBytes } from './buffer.ts';
 import { SinkWorker, sinkMetrics } from './sink-worker.ts';
+import { FileSource } from './sources/file-source.ts';
+import { SightlineSink } from './sinks/sightline-sink.ts';
+import { SightlineBodyWriter } from './sinks/sightline-body-writer.ts';
 import type { AgentConfig } from './agent-config.ts';
 
 /** The pipeline as the agent uses it (the same library as the server's). */
@@ -28,7 +31,6 @@ interface InFlight {
 
 // one round reads about this much from each source: enough to fill a request, small enough that little is held
 const READ_BYTES_PER_ROUND = 256 * 1024;
-const SAVE_EVERY_MS = 200;
 
 export class Agent {
   private readonly checkpoints: Checkpoints;
@@ -38,7 +40,9 @@ export class Agent {
   private running = false;
   private loop: Promise<void> | undefined;
   private api: http.Server | undefined;
-  private saveTimer: NodeJS.Timeout | undefined;
+  /** the checkpoint save in progress, and whether acks came while it ran */
+  private saving: Promise<void> | undefined;
+  private saveAgain = false;
   readonly metrics = {
     linesRead: new Counter('sightline_agent_source_lines_total', 'Lines read, by source.'),
     bytesRead: new Counter('sightline_agent_source_bytes_total', 'Bytes read, by source.'),
@@ -52,6 +56,22 @@ export class Agent {
     this.workers = config.sinks.map(
       (s) => new SinkWorker(s.sink, s.inputs, s.buffer, `${config.dataDir}/buffers/${s.sink.name}`, s.batchMaxEvents, s.concurrency, s.retry, this.metrics, log),
     );
+    if (!pipeline) for (const s of this.sources) this.setUpFastPath(s, clock, config);
+  }
+
+  /**
+   * The byte fast path (docs/agent.md, "Memory and speed"): a UTF-8 file source whose only sink is a sightline sink
+   * with a memory buffer, and no pipeline (so no processor or multiline), goes from read buffer to request body.
+   */
+  private setUpFastPath(source: AgentSource, clock: ArrivalClock, config: AgentConfig): void {
+    if (!(source instanceof FileSource) || source.config.encoding !== 'utf8') return;
+    const takers = this.workers.filter((w) => !w.inputs || w.inputs.includes(source.name));
+    if (takers.length !== 1) return;
+    const w = takers[0];
+    const spec = config.sinks.find((s) => s.sink === w.sink)!;
+    if (!(w.sink instanceof SightlineSink) || spec.buffer.type !== 'memory') return;
+    const sink = w.sink;
+    source.useBodyWriter(new SightlineBodyWriter(source.labels, clock, spec.batchMaxEvents), (events) => sink.encode(events));
   }
 
   async start(): Promise<void> {
@@ -72,6 +92,11 @@ export class Agent {
     return this.sources.find((s) => s.name === name)?.address;
   }
 
+  /** Sources on the byte fast path (see setUpFastPath), for /health and tests. */
+  fastPathSources(): string[] {
+    return this.sources.filter((s) => s instanceof FileSource && s.encodesBodies).map((s) => s.name);
+  }
+
   /** Files being tailed (path, offset), for health output and tests. */
   filePositions(): { source: string; path: string; offset: number }[] {
     return this.sources.flatMap((s) => (s.positions?.() ?? []).map((p) => ({ source: s.name, path: p.path, offset: p.offset })));
@@ -87,7 +112,7 @@ export class Agent {
     }
     await Promise.all(this.workers.map((w) => w.drained(drainMs)));
     await Promise.all(this.workers.map((w) => w.close()));
-    if (this.saveTimer) clearTimeout(this.saveTimer);
+    while (this.saving) await this.saving;
     this.checkpoints.save();
     for (const s of this.sources) await s.close();
     if (this.api) await new Promise<void>((r) => this.api!.close(() => r()));
@@ -102,8 +127,12 @@ export class Agent {
         const batch = s.read(now, READ_BYTES_PER_ROUND);
         if (!batch) continue;
         readAny = true;
-        this.metrics.linesRead.inc({ source: s.name }, batch.events.length);
+        this.metrics.linesRead.inc({ source: s.name }, batch.count ?? batch.events.length);
         this.metrics.bytesRead.inc({ source: s.name }, batch.bytes);
+        if (batch.pieces) {
+          await this.dispatchEncoded(s.name, batch.pieces, batch.count ?? 0, batch.acknowledge);
+          continue;
+        }
         if (this.pipeline) unshareEvents(batch.events);
         const events = this.pipeline ? this.pipeline.process(batch.events, now) : batch.events;
         await this.dispatch(s.name, events, batch.acknowledge);
@@ -142,6 +171,21 @@ export class Agent {
     }
   }
 
+  /** The fast path's batch: request bodies for the one sink that takes this source (see setUpFastPath). */
+  private async dispatchEncoded(source: string, pieces: { body: Buffer; events: number }[], count: number, acknowledge: () => void): Promise<void> {
+    const worker = this.workers.find((w) => !w.inputs || w.inputs.includes(source))!;
+    const entry: InFlight = { acknowledge, remaining: count > 0 ? 1 : 0 };
+    this.inFlight.push(entry);
+    if (count === 0) {
+      this.settle(); // only skipped bytes (the rest of an overlong line): nothing to send, the offset still moves
+      return;
+    }
+    await worker.acceptEncoded(pieces, count, () => {
+      entry.remaining--;
+      this.settle();
+    });
+  }
+
   /** Acknowledges finished batches to their sources, oldest first, stopping at the first unfinished one. */
   private settle(): void {
     let moved = false;
@@ -149,16 +193,23 @@ export class Agent {
       this.inFlight.shift()!.acknowledge();
       moved = true;
     }
-    if (moved && !this.saveTimer) {
-      this.saveTimer = setTimeout(() => {
-        this.saveTimer = undefined;
-        try {
-          this.checkpoints.save();
-        } catch (e) {
-          this.log(`cannot save checkpoints: ${(e as Error).message}`);
-        }
-      }, SAVE_EVERY_MS);
+    if (moved) this.saveCheckpoints();
+  }
+
+  /** Saves the acked positions now, or right after the save in progress (which then covers every ack since). */
+  private saveCheckpoints(): void {
+    if (this.saving) {
+      this.saveAgain = true;
+      return;
     }
+    this.saveAgain = false;
+    this.saving = this.checkpoints
+      .saveAsync()
+      .catch((e: unknown) => this.log(`cannot save checkpoints: ${(e as Error).message}`))
+      .finally(() => {
+        this.saving = undefined;
+        if (this.saveAgain) this.saveCheckpoints();
+      });
   }
 
   private async startApi(host: string, port: number): Promise<http.Server> {
@@ -180,7 +231,7 @@ export class Agent {
         res.end(text);
       } else if (req.url === '/health') {
         res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ status: 'ok', files: this.filePositions(), buffers: this.workers.map((w) => ({ sink: w.sink.name, events: w.buffer.events, bytes: w.buffer.bytes })) }));
+        res.end(JSON.stringify({ status: 'ok', files: this.filePositions(), fastPath: this.fastPathSources(), buffers: this.workers.map((w) => ({ sink: w.sink.name, events: w.buffer.events, bytes: w.buffer.bytes })) }));
       } else {
         res.writeHead(404).end();
       }

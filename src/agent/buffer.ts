@@ -1,9 +1,13 @@
 // A sink's buffer: batches waiting for delivery, bounded in events and bytes. `memory` holds them in the
 // process; `disk` writes each batch to its own file (fsync + rename) before accepting it, so accepted batches
 // survive a restart and a dead destination does not hold the sources back until the disk budget is used.
+// A memory buffer of a gzip destination holds each batch as one gzipped request body (level 1, compressed as it
+// arrives, joined when sealed: full, followed by a newer batch, or being sent); the sink sends it as is.
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { gzip, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
 import type { PipelineEvent } from '../pipeline/event.ts';
 import { decodeEvent, encodeEvent } from './event-record.ts';
 
@@ -15,13 +19,22 @@ export interface BufferConfig {
   whenFull: 'block' | 'drop_newest';
 }
 
-// small by default: a memory buffer only needs to keep the next batches ready (the files are the real buffer)
-export const DEFAULT_BUFFER: BufferConfig = { type: 'memory', maxEvents: 10_000, maxBytes: 4 * 1024 * 1024, whenFull: 'block' };
+// a memory buffer only needs to keep the next batches ready (the files are the real buffer): room for the default
+// `batch.concurrency` (4) batches of `batch.max_events` (10,000) on the wire plus one filling. Held gzipped, 50,000
+// typical lines take about 2 MB; the byte bound caps bodies still being compressed (raw) and unusual lines.
+export const DEFAULT_BUFFER: BufferConfig = { type: 'memory', maxEvents: 50_000, maxBytes: 8 * 1024 * 1024, whenFull: 'block' };
+
+// compression runs on libuv's thread pool, off the agent's main thread
+const gzipAsync = promisify(gzip);
 
 /** A request body made ahead by the sink (`Sink.encode`) for `events` events. */
 export interface EncodedPiece {
   body: Buffer;
   events: number;
+  /** the body is gzip already (its batch was sealed) */
+  gzipped?: boolean;
+  /** a body lent from a pool (the fast path's write buffers): called once, when nothing reads it any more */
+  release?: () => void;
 }
 
 export interface BufferedBatch {
@@ -35,6 +48,11 @@ export interface BufferedBatch {
   file?: string;
   /** memory buffers: what to call once it is delivered (one per batch accepted into it) */
   dones?: (() => void)[];
+  /** memory buffers: set once the batch takes no more events; resolves when `pieces` is ready to send */
+  sealed?: Promise<void>;
+  /** compressing memory buffers, until sealed: the batch's gzip members in order (undefined while compressing) */
+  members?: (Buffer | undefined)[];
+  compressing?: Promise<void>[];
 }
 
 export interface SinkBuffer {
@@ -58,13 +76,25 @@ export function batchBytes(events: PipelineEvent[]): number {
 
 export class MemoryBuffer implements SinkBuffer {
   private readonly queue: BufferedBatch[] = [];
+  events = 0;
+  bytes = 0;
 
   /**
-   * Appends encoded pieces to the newest batch when it is not being sent yet (index ≥ `started`) and stays within
-   * `maxEvents`, so small reads still make full-sized requests (each one a commit at the destination); else pushes
-   * a new batch. Returns the batch that holds them.
+   * `compress`: the sink takes gzip bodies, so each batch is one request body held gzipped; `onSpace`: called when
+   * compression made room.
+   */
+  constructor(private readonly cfg: BufferConfig, private readonly compress = false, private readonly onSpace?: () => void) {}
+
+  /**
+   * Takes request bodies made ahead by the sink. They join the newest batch when it is not being sent yet (index ≥
+   * `started`), not sealed, and stays within `maxEvents`, so small reads still make full-sized requests (each one a
+   * commit at the destination); else they start a new batch. Returns the newest batch that holds them.
    */
   pushEncoded(pieces: EncodedPiece[], started: number, maxEvents: number): BufferedBatch {
+    if (this.compress) {
+      for (const p of pieces) this.addCompressed(p, started, maxEvents);
+      return this.queue[this.queue.length - 1];
+    }
     const last = this.queue[this.queue.length - 1];
     let count = 0;
     let bytes = 0;
@@ -73,21 +103,71 @@ export class MemoryBuffer implements SinkBuffer {
       bytes += p.body.length;
     }
     const tail = last?.pieces?.[last.pieces.length - 1];
-    if (tail && this.queue.length - 1 >= started && pieces.length === 1 && tail.events + count <= maxEvents) {
+    if (tail && !last!.sealed && this.queue.length - 1 >= started && pieces.length === 1 && tail.events + count <= maxEvents) {
       last!.pieces![last!.pieces!.length - 1] = { body: Buffer.concat([tail.body, pieces[0].body]), events: tail.events + count };
+      pieces[0].release?.();
       last!.count += count;
       last!.bytes += bytes;
       this.events += count;
       this.bytes += bytes;
       return last!;
     }
-    this.push([], bytes, pieces);
+    // a body lent from a pool is copied: it may wait here, and sending does not say when it is done with it
+    const own = pieces.map((p) => (p.release ? (p.release(), { body: Buffer.from(p.body), events: p.events }) : p));
+    this.push([], bytes, own);
     return this.queue[this.queue.length - 1];
   }
 
-  events = 0;
-  bytes = 0;
-  constructor(private readonly cfg: BufferConfig) {}
+  /**
+   * Compressing buffers: the body joins the newest batch (or starts one) and is gzipped at once (level 1, on the
+   * thread pool) as a gzip member of its own; a batch's members joined make its request body (RFC 1952 §2.2: a gzip
+   * stream is a series of members). Its raw bytes count against `max_bytes` until compressed.
+   */
+  private addCompressed(p: EncodedPiece, started: number, maxEvents: number): void {
+    let batch = this.queue[this.queue.length - 1];
+    if (!batch || batch.sealed || this.queue.length - 1 < started || !batch.members || batch.count + p.events > maxEvents) {
+      if (batch) void this.seal(batch);
+      batch = { events: [], count: 0, bytes: 0, members: [], compressing: [] };
+      this.queue.push(batch);
+    }
+    const members = batch.members!;
+    const slot = members.length;
+    members.push(undefined);
+    batch.count += p.events;
+    batch.bytes += p.body.length;
+    this.events += p.events;
+    this.bytes += p.body.length;
+    const owner = batch;
+    const raw = p.body.length;
+    batch.compressing!.push(
+      gzipAsync(p.body, { level: 1 })
+        // the thread pool could not (out of memory?): once more here, so the batch is not lost
+        .catch(() => gzipSync(p.body, { level: 1 }))
+        .then((z) => {
+        members[slot] = z;
+        p.release?.();
+        owner.bytes -= raw - z.length;
+        // still held (a batch is only sent, then dropped, after its members are all compressed)
+        this.bytes -= raw - z.length;
+        this.onSpace?.();
+      }),
+    );
+    if (batch.count >= maxEvents) void this.seal(batch);
+  }
+
+  /** Takes no more events into the batch; resolves once its request body is ready (gzipped when compressing). */
+  seal(batch: BufferedBatch): Promise<void> {
+    if (batch.sealed) return batch.sealed;
+    if (!batch.members) return (batch.sealed = Promise.resolve());
+    const members = batch.members;
+    batch.sealed = Promise.all(batch.compressing!).then(() => {
+      const parts = members as Buffer[];
+      batch.pieces = [{ body: parts.length === 1 ? parts[0] : Buffer.concat(parts), events: batch.count, gzipped: true }];
+      batch.members = undefined;
+      batch.compressing = undefined;
+    });
+    return batch.sealed;
+  }
 
   /** batches held */
   get length(): number {

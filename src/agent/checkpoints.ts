@@ -3,6 +3,7 @@
 // bytes (inodes are reused). Saved atomically (write, fsync, rename) and only for positions the sinks have acked.
 
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface FileCheckpoint {
@@ -81,14 +82,51 @@ export class Checkpoints {
     if (this.entries.delete(id)) this.dirty = true;
   }
 
+  /** The checkpoints as written to disk, pruned of files not seen for a long time; clears the dirty mark. */
+  private snapshot(nowMs: number): string {
+    for (const [id, cp] of this.entries) if (nowMs - cp.updatedMs > PRUNE_AFTER_MS) this.entries.delete(id);
+    this.dirty = false;
+    return JSON.stringify({ version: 1, files: Object.fromEntries(this.entries), cursors: Object.fromEntries(this.cursors) });
+  }
+
+  /**
+   * Writes the checkpoints durably if they changed, off the main thread: the agent calls it on every acknowledgement
+   * (one save at a time, the next one covering every ack that came meanwhile), so a kill -9 repeats at most what was
+   * in flight plus the acks of one save's duration. Never runs beside save() (the agent awaits it before stopping).
+   */
+  async saveAsync(nowMs = Date.now()): Promise<void> {
+    if (!this.dirty) return;
+    const text = this.snapshot(nowMs);
+    const tmp = this.file + '.tmp';
+    try {
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.file);
+      const dir = await open(path.dirname(this.file), 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
+    } catch (e) {
+      this.dirty = true; // written next time
+      throw e;
+    }
+  }
+
   /** Writes the checkpoints durably if they changed. */
   save(nowMs = Date.now()): void {
     if (!this.dirty) return;
-    for (const [id, cp] of this.entries) if (nowMs - cp.updatedMs > PRUNE_AFTER_MS) this.entries.delete(id);
+    const text = this.snapshot(nowMs);
     const tmp = this.file + '.tmp';
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, JSON.stringify({ version: 1, files: Object.fromEntries(this.entries), cursors: Object.fromEntries(this.cursors) }));
+      writeSync(fd, text);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -100,6 +138,5 @@ export class Checkpoints {
     } finally {
       closeSync(dirFd);
     }
-    this.dirty = false;
   }
 }

@@ -55,7 +55,12 @@ export class SinkWorker {
     private readonly metrics: SinkMetrics,
     private readonly log: (m: string) => void,
   ) {
-    this.buffer = bufferConfig.type === 'disk' ? new DiskBuffer(bufferDir, bufferConfig) : new MemoryBuffer(bufferConfig);
+    this.buffer =
+      bufferConfig.type === 'disk'
+        ? new DiskBuffer(bufferDir, bufferConfig)
+        : new MemoryBuffer(bufferConfig, sink.gzipBodies === true && sink.sendEncoded !== undefined, () => {
+            for (const w of this.spaceWaiters.splice(0)) w();
+          });
   }
 
   start(): void {
@@ -80,6 +85,17 @@ export class SinkWorker {
       }
       events = [];
     }
+    await this.admit(events, count, bytes, pieces, done);
+  }
+
+  /** Accepts a batch already made into this sink's request bodies (the byte fast path); memory buffers only. */
+  async acceptEncoded(pieces: EncodedPiece[], count: number, done: () => void): Promise<void> {
+    let bytes = 0;
+    for (const p of pieces) bytes += p.body.length;
+    await this.admit([], count, bytes, pieces, done);
+  }
+
+  private async admit(events: PipelineEvent[], count: number, bytes: number, pieces: EncodedPiece[] | undefined, done: () => void): Promise<void> {
     while (!this.buffer.fits(count, bytes)) {
       if (this.bufferConfig.whenFull === 'drop_newest') {
         this.metrics.dropped.inc({ sink: this.sink.name, reason: 'buffer_full' }, count);
@@ -157,8 +173,9 @@ export class SinkWorker {
 
   /** Sends a batch in pieces of `max_events`; 'closed' when the worker closed before all were delivered. */
   private async sendBatch(batch: BufferedBatch): Promise<'sent' | 'closed'> {
+    if (this.buffer instanceof MemoryBuffer) await this.buffer.seal(batch);
     if (batch.pieces) {
-      for (const p of batch.pieces) if ((await this.deliver(p)) === 'closed') return 'closed';
+      for (let i = 0; i < batch.pieces.length; i++) if ((await this.deliver(batch.pieces[i])) === 'closed') return 'closed';
       return 'sent';
     }
     const events = batch.events;
@@ -175,7 +192,7 @@ export class SinkWorker {
     for (let attempt = 0; ; attempt++) {
       try {
         if (Array.isArray(what)) await this.sink.send(what);
-        else await this.sink.sendEncoded!(what.body, what.events);
+        else await this.sink.sendEncoded!(what.body, what.events, what.gzipped === true);
         if (this.failures > 0) this.log(`sink ${this.sink.name}: delivering again after ${this.failures} failed attempts`);
         this.failures = 0;
         this.metrics.sent.inc({ sink: this.sink.name }, count);

@@ -1,5 +1,6 @@
 // `sightline bench --agent`: the agent's throughput and memory. One generated file of web and app log lines is
-// tailed (1) by the agent into a discarding HTTP endpoint (the agent's own cost: read, batch, gzip, send),
+// tailed (1) by the agent's sightline sink into a discarding HTTP endpoint (the agent's own cost: read, batch,
+// gzip, send),
 // (2) by the agent into a Sightline server (end to end), and (3) by rsyslog (imfile → omfwd, octet-counted TCP)
 // into the same server's syslog input, for a side-by-side with a shipper from Debian. Idle RSS is taken first.
 
@@ -20,6 +21,7 @@ const HELP = `sightline bench --agent: agent throughput (file → destination) a
   --lines N      lines in the generated file (default 1000000, ~190 bytes each)
   --out FILE     JSON results (default bench-results/agent-latest.json)
   --skip-rsyslog do not run the rsyslog comparison
+  --discard-only only idle RSS and the discarding endpoint (no server, no rsyslog)
   --sink-options YAML  extra keys for both agent sinks, as flow-mapping entries
                  (e.g. 'batch: {concurrency: 4}, buffer: {max_events: 40000, max_bytes: 16MiB}')
 `;
@@ -135,7 +137,7 @@ async function countAt(url: string, selector: string): Promise<number> {
 }
 
 export async function agentBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { lines: { type: 'string' }, out: { type: 'string' }, 'skip-rsyslog': { type: 'boolean' }, 'sink-options': { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { lines: { type: 'string' }, out: { type: 'string' }, 'skip-rsyslog': { type: 'boolean' }, 'discard-only': { type: 'boolean' }, 'sink-options': { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return;
@@ -156,7 +158,8 @@ export async function agentBench(argv: string[]): Promise<void> {
       const dir = join(work, 'to-discard');
       mkdirSync(join(dir, 'logs'), { recursive: true });
       const sink = await discardServer();
-      const agent = startAgent(dir, `data_dir: ./data\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: http, url: "${sink.url}"${sinkOptions}}\n`);
+      // the sightline sink (the agent's usual one, and the byte fast path's): the endpoint ignores the request path
+      const agent = startAgent(dir, `data_dir: ./data\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: sightline, url: "${sink.url}"${sinkOptions}}\n`);
       await new Promise((r) => setTimeout(r, 3000));
       const idle = readMemoryStatus(agent.pid!);
       results.agentIdleRssMb = idle ? Number((idle.rssBytes / MB).toFixed(1)) : undefined;
@@ -175,7 +178,7 @@ export async function agentBench(argv: string[]): Promise<void> {
     }
 
     // (2) agent → Sightline, and (3) rsyslog → Sightline's syslog input, each into a fresh server
-    for (const shipper of ['agent', 'rsyslog'] as const) {
+    for (const shipper of values['discard-only'] ? [] : (['agent', 'rsyslog'] as const)) {
       const rsyslogd = ['/usr/sbin/rsyslogd', '/sbin/rsyslogd'].find((p) => existsSync(p));
       if (shipper === 'rsyslog' && (values['skip-rsyslog'] || !rsyslogd)) {
         log(`rsyslog comparison skipped (${rsyslogd ? '--skip-rsyslog' : 'rsyslogd not installed'})`);

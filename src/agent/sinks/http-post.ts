@@ -87,10 +87,13 @@ export function resolvePath(p: string, configDir: string): string {
   return p.startsWith('/') ? p : `${configDir}/${p}`;
 }
 
-/** POSTs a body; 2xx resolves; 429/5xx/network errors reject retryable; other 4xx reject not retryable. */
-export async function post(target: HttpTarget, path: string, body: Buffer | string, contentType: string): Promise<HttpReply> {
+/**
+ * POSTs a body; 2xx resolves; 429/5xx/network errors reject retryable; other 4xx reject not retryable.
+ * `gzipped`: the body is already gzip (a sealed buffered batch, see buffer.ts): sent as is.
+ */
+export async function post(target: HttpTarget, path: string, body: Buffer | string, contentType: string, gzipped = false): Promise<HttpReply> {
   const raw = typeof body === 'string' ? Buffer.from(body) : body;
-  const payload = target.gzip ? await gzipAsync(raw, { level: 1 }) : raw;
+  const payload = target.gzip && !gzipped ? await gzipAsync(raw, { level: 1 }) : raw;
   const headers: Record<string, string | number> = { ...target.headers, 'Content-Type': contentType, 'Content-Length': payload.length };
   if (target.gzip) headers['Content-Encoding'] = 'gzip';
   const url = new URL(path, target.url);

@@ -6,7 +6,10 @@ import { httpTarget, post, type HttpTarget } from './http-post.ts';
 import { COMMON_SINK_KEYS, type Sink, type SinkType } from './sink.ts';
 
 export class HttpSink implements Sink {
-  constructor(readonly name: string, private readonly target: HttpTarget) {}
+  readonly gzipBodies: boolean;
+  constructor(readonly name: string, private readonly target: HttpTarget) {
+    this.gzipBodies = target.gzip;
+  }
 
   async send(events: PipelineEvent[]): Promise<void> {
     await this.sendEncoded(this.encode(events));
@@ -16,8 +19,8 @@ export class HttpSink implements Sink {
     return eventsToNdjson(events);
   }
 
-  async sendEncoded(body: Buffer): Promise<void> {
-    await post(this.target, this.target.url.pathname + this.target.url.search, body, 'application/x-ndjson');
+  async sendEncoded(body: Buffer, _events = 0, gzipped = false): Promise<void> {
+    await post(this.target, this.target.url.pathname + this.target.url.search, body, 'application/x-ndjson', gzipped);
   }
 
   async close(): Promise<void> {

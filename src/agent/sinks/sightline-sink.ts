@@ -11,7 +11,10 @@ import { COMMON_SINK_KEYS, DeliveryError, type Sink, type SinkType } from './sin
 export class SightlineSink implements Sink {
   /** lines the server refused as bad input, reported once per batch */
   rejected = 0;
-  constructor(readonly name: string, private readonly target: HttpTarget, private readonly warn: (m: string) => void = (m) => process.stderr.write(m + '\n')) {}
+  readonly gzipBodies: boolean;
+  constructor(readonly name: string, private readonly target: HttpTarget, private readonly warn: (m: string) => void = (m) => process.stderr.write(m + '\n')) {
+    this.gzipBodies = target.gzip;
+  }
 
   async send(events: PipelineEvent[]): Promise<void> {
     await this.sendEncoded(this.encode(events), events.length);
@@ -36,9 +39,9 @@ export class SightlineSink implements Sink {
     return body.finish();
   }
 
-  async sendEncoded(body: Buffer, events: number): Promise<void> {
+  async sendEncoded(body: Buffer, events: number, gzipped = false): Promise<void> {
     try {
-      await post(this.target, '/api/v1/logs', body, 'application/x-ndjson');
+      await post(this.target, '/api/v1/logs', body, 'application/x-ndjson', gzipped);
     } catch (e) {
       if (e instanceof DeliveryError && !e.retryable && /answered 400/.test(e.message)) {
         const m = /"rejected":\s*(\d+)/.exec(e.message);

@@ -28,8 +28,10 @@ export interface Sink {
    * made when the batch enters a memory buffer so that only bytes (not event objects) wait there.
    */
   encode?(events: PipelineEvent[]): Buffer;
-  /** Delivers a body made by `encode` for `events` events; same contract as `send`. */
-  sendEncoded?(body: Buffer, events: number): Promise<void>;
+  /** Delivers a body made by `encode` for `events` events (gzip already when `gzipped`); same contract as `send`. */
+  sendEncoded?(body: Buffer, events: number, gzipped?: boolean): Promise<void>;
+  /** True when the destination takes gzip bodies: a memory buffer then holds its sealed batches gzipped. */
+  readonly gzipBodies?: boolean;
   close?(): Promise<void>;
 }
 

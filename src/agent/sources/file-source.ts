@@ -9,6 +9,7 @@ import type { Checkpoints, FileCheckpoint, FileIdentity } from '../checkpoints.t
 import { FileTailer, type TailedLines, type TailerOptions } from './file-tailer.ts';
 import { GzipTailer, gzipPrefix, sha1 } from './gzip-tailer.ts';
 import type { AgentSource, ArrivalClock, SourceBatch } from './source.ts';
+import type { SightlineBodyWriter } from '../sinks/sightline-body-writer.ts';
 
 export interface FileSourceConfig {
   include: string[];
@@ -52,7 +53,11 @@ export class FileSource implements AgentSource {
   /** lines cut at max_line_bytes so far */
   truncatedLines = 0;
   /** one read-only labels object shared by every event (see unshareEvents) */
-  private readonly labels: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+  /** the byte fast path, when the agent set one up (see `useBodyWriter`) */
+  private writer: SightlineBodyWriter | undefined;
+  /** the slow encoder for lines of compressed files on the fast path */
+  private encodeEvents: ((events: PipelineEvent[]) => Buffer) | undefined;
 
   constructor(
     readonly name: string,
@@ -75,11 +80,27 @@ export class FileSource implements AgentSource {
     this.tailers.clear();
   }
 
+  /**
+   * The byte fast path: batches come as the sightline sink's request bodies, made from the read buffer with no
+   * string or event per line. Only for UTF-8 files shipped to one sightline sink with no pipeline (the agent checks).
+   * `encode` is the sink's own encoder, for lines of compressed files (read as strings).
+   */
+  useBodyWriter(writer: SightlineBodyWriter, encode: (events: PipelineEvent[]) => Buffer): void {
+    this.writer = writer;
+    this.encodeEvents = encode;
+  }
+
+  /** True when this source makes request bodies itself (the byte fast path). */
+  get encodesBodies(): boolean {
+    return this.writer !== undefined;
+  }
+
   /** New lines as events (`file` field = the path); acknowledging them moves the files' checkpoints. */
   read(nowMs: number, maxBytes: number): SourceBatch | undefined {
     this.scan(nowMs);
     const chunks = this.readChunks(nowMs, maxBytes);
     if (chunks.length === 0) return undefined;
+    if (this.writer) return this.encodedBatch(chunks);
     const events: PipelineEvent[] = [];
     let bytes = 0;
     // what the acknowledgement needs, without the lines (they must not stay alive until delivery)
@@ -95,6 +116,29 @@ export class FileSource implements AgentSource {
     }
     return {
       events,
+      bytes,
+      acknowledge: () => {
+        for (const p of positions) this.checkpoints.advance(p.id, p.cp);
+      },
+    };
+  }
+
+  /** The fast path's batch: the bodies were written while reading; compressed files' lines are encoded here. */
+  private encodedBatch(chunks: TailedLines[]): SourceBatch {
+    const writer = this.writer!;
+    let bytes = 0;
+    const positions: { id: FileIdentity; cp: Omit<FileCheckpoint, 'updatedMs'> }[] = [];
+    for (const c of chunks) {
+      bytes += c.bytes;
+      this.truncatedLines += c.truncated;
+      const cp = { path: c.path, offset: c.endOffset, fingerprint: c.fingerprint, fingerprintBytes: c.fingerprintBytes };
+      positions.push({ id: c.id, cp: c.complete ? { ...cp, complete: true } : cp });
+    }
+    const { pieces, count } = writer.finish();
+    return {
+      events: [],
+      pieces,
+      count,
       bytes,
       acknowledge: () => {
         for (const p of positions) this.checkpoints.advance(p.id, p.cp);
@@ -160,7 +204,20 @@ export class FileSource implements AgentSource {
       const t = list[(this.next + i) % list.length];
       let chunk: TailedLines | undefined;
       try {
-        chunk = t.read(nowMs);
+        if (this.writer && t instanceof FileTailer) {
+          this.writer.file(t.path);
+          chunk = t.readInto(nowMs, this.writer);
+        } else {
+          chunk = t.read(nowMs);
+          if (chunk && this.writer) {
+            // fast path, compressed file: its lines were decoded by the gzip tailer; encoded the slow way, in order
+            this.writer.settleClock();
+            const fields = Object.freeze({ file: chunk.path });
+            const events: PipelineEvent[] = [];
+            for (const line of chunk.lines) events.push({ tenant: '', ts: this.clock.next(), line, labels: this.labels, fields });
+            this.writer.encoded(this.encodeEvents!(events), events.length);
+          }
+        }
       } catch {
         chunk = undefined; // the descriptor went bad (file system unmounted…): treat as ended
         t.gone = true;

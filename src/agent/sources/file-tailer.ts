@@ -32,6 +32,26 @@ export interface TailerOptions {
   encoding: 'utf8' | 'latin1';
 }
 
+/** Takes a tailer's lines as byte ranges of its read buffer. */
+export interface LineTarget {
+  /** a new read: `buf[0, n)` holds whole lines (and maybe the head of an unfinished one) */
+  chunk(buf: Buffer, n: number): void;
+  /** one line, without its newline (and CR); `cut` when it was cut at max_line_bytes (maybe inside a character) */
+  line(buf: Buffer, start: number, end: number, cut: boolean): void;
+}
+
+const NO_LINES: string[] = [];
+
+/** The string path: each line decoded to a string. */
+class StringLines implements LineTarget {
+  readonly lines: string[] = [];
+  constructor(private readonly encoding: 'utf8' | 'latin1') {}
+  chunk(): void {}
+  line(buf: Buffer, start: number, end: number): void {
+    this.lines.push(buf.toString(this.encoding, start, end));
+  }
+}
+
 export class FileTailer {
   offset: number;
   path: string;
@@ -79,6 +99,18 @@ export class FileTailer {
    * newline is returned too. Undefined when there is nothing new.
    */
   read(nowMs: number): TailedLines | undefined {
+    const collect = new StringLines(this.opts.encoding);
+    const chunk = this.readInto(nowMs, collect);
+    if (!chunk) return undefined;
+    chunk.lines = collect.lines;
+    return chunk;
+  }
+
+  /**
+   * Like `read`, but hands each line to `target` as a byte range of the read buffer (valid only during the call):
+   * the byte fast path makes no string per line. The chunk's `lines` is empty.
+   */
+  readInto(nowMs: number, target: LineTarget): TailedLines | undefined {
     const size = fstatSync(this.fd).size;
     if (size < this.offset) {
       // copytruncate: the file was emptied in place and is being written again from the start
@@ -91,7 +123,7 @@ export class FileTailer {
     const buf = this.buffer;
     const n = readSync(this.fd, buf, 0, Math.min(buf.length, size - this.offset), this.offset);
     if (n === 0) return undefined;
-    const lines: string[] = [];
+    target.chunk(buf, n);
     let truncated = 0;
     let start = 0;
     const max = this.opts.maxLineBytes;
@@ -102,11 +134,13 @@ export class FileTailer {
         this.skipping = false;
       } else {
         let end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
+        let cut = false;
         if (end - start > max) {
           end = start + max;
           truncated++;
+          cut = true;
         }
-        lines.push(buf.toString(this.opts.encoding, start, end));
+        target.line(buf, start, end, cut);
       }
       start = nl + 1;
     }
@@ -116,13 +150,13 @@ export class FileTailer {
       consumed = n; // still inside the overlong line
     } else if (rest > max) {
       // a line longer than the limit with no newline yet: keep its head, skip the rest
-      lines.push(buf.toString(this.opts.encoding, start, start + max));
+      target.line(buf, start, start + max, true);
       truncated++;
       this.skipping = true;
       consumed = n;
     } else if (this.gone && rest > 0 && this.offset + n === size) {
       // the writer is done with this file: its last line will never get a newline
-      lines.push(buf.toString(this.opts.encoding, start, n));
+      target.line(buf, start, n, false);
       consumed = n;
     }
     if (consumed === 0) return undefined;
@@ -132,7 +166,7 @@ export class FileTailer {
     return {
       id: this.id,
       path: this.path,
-      lines,
+      lines: NO_LINES,
       bytes,
       endOffset: this.offset,
       fingerprint: this.fingerprint,
