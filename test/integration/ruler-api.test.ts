@@ -223,6 +223,11 @@ test('restarted while an alert fires (kill -9): its state is restored and nobody
   try {
     assert.equal((await push(server.url, errorLines(2))).status, 204);
     await waitFor('the firing notification', async () => hook.received.length >= 1);
+    // and recorded as sent: a kill between the receiver's reply and that record is at-least-once's repeat, not ours
+    await waitFor('the firing notification recorded as sent', async () => {
+      const { body } = await getJson(server.url, '/api/v1/alerting/notifications');
+      return body.data.notifications.some((n: { result: string; status: string }) => n.result === 'sent' && n.status === 'firing');
+    });
     const firstActiveAt = (await getJson(server.url, '/prometheus/api/v1/alerts')).body.data.alerts[0].activeAt;
     assert.equal(await server.stop('SIGKILL'), null);
     server = await spawnServer(fx.dataDir, fx.args);
@@ -250,6 +255,11 @@ test('alert state survives kill -9: a resolve that happened while the server was
   try {
     assert.equal((await push(server.url, errorLines(2))).status, 204);
     await waitFor('the firing notification', async () => hook.received.length >= 1);
+    // and recorded as sent: a kill between the receiver's reply and that record is at-least-once's repeat, not ours
+    await waitFor('the firing notification recorded as sent', async () => {
+      const { body } = await getJson(server.url, '/api/v1/alerting/notifications');
+      return body.data.notifications.some((n: { result: string; status: string }) => n.result === 'sent' && n.status === 'firing');
+    });
     assert.equal(hook.received[0].body.status, 'firing');
     assert.deepEqual(hook.received[0].body.alerts[0].labels, { alertname: 'Burst', service: 'payment' });
     // the state file says firing (it is written right after the evaluation that changed it)

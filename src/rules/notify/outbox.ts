@@ -46,6 +46,8 @@ export class Outbox {
   private seq = 0;
   private stopped = false;
   private readonly inflight = new Set<Promise<void>>();
+  /** why an entry that was being attempted during a reload lost its receiver (by entry id) */
+  private readonly orphanReasons = new Map<string, string>();
   /** notifications delivered, retried, failed and dropped since start (for /metrics) */
   readonly counters = { sent: 0, retries: 0, failed: 0, dropped: 0 };
 
@@ -91,7 +93,12 @@ export class Outbox {
     for (const [key, l] of this.lanes) {
       const keep: OutboxEntry[] = [];
       l.queue.forEach((e, i) => {
-        if ((i === 0 && l.busy) || this.lookup(e.receiver, e.type, e.index)) return void keep.push(e);
+        if (this.lookup(e.receiver, e.type, e.index)) return void keep.push(e);
+        if (i === 0 && l.busy) {
+          // being attempted: judged when the attempt ends, with the reload's reason if it is then still orphaned
+          this.orphanReasons.set(e.id, reason(e));
+          return void keep.push(e);
+        }
         this.counters.failed++;
         this.record(e, 'failed', reason(e));
         rmSync(this.file(e), { force: true });
@@ -184,6 +191,7 @@ export class Outbox {
   }
 
   private done(e: OutboxEntry): void {
+    this.orphanReasons.delete(e.id);
     const l = this.lane(e);
     const i = l.queue.indexOf(e);
     if (i >= 0) l.queue.splice(i, 1);
@@ -195,7 +203,7 @@ export class Outbox {
     if (!integration) {
       // its receiver was removed from the config (by a reload, or before a restart): nobody is left to send it to
       this.counters.failed++;
-      this.record(e, 'failed', `receiver ${JSON.stringify(e.receiver)} has no ${e.type}[${e.index}] in the alerting config any more`);
+      this.record(e, 'failed', this.orphanReasons.get(e.id) ?? `receiver ${JSON.stringify(e.receiver)} has no ${e.type}[${e.index}] in the alerting config any more`);
       this.done(e);
       return;
     }
