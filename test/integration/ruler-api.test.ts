@@ -80,7 +80,11 @@ test('ruler API: a POSTed group reads back in Loki and Prometheus shapes, fires,
     assert.equal(alerts[0].value, '3e+00');
     assert.match(alerts[0].activeAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
 
-    const { body: rules } = await getJson(s.url, '/prometheus/api/v1/rules');
+    // a round evaluates the group's rules in order: wait for one in which the recording rule has run too
+    const rules = await waitFor('a round with both rules evaluated', async () => {
+      const { body } = await getJson(s.url, '/prometheus/api/v1/rules');
+      return body.data.groups[0]?.rules.every((r: { health: string }) => r.health !== 'unknown') && body;
+    });
     assert.equal(rules.status, 'success');
     const [g] = rules.data.groups;
     assert.equal(g.name, 'fast');
