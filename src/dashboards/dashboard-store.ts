@@ -6,6 +6,7 @@ import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { DashboardError, UID, validateDashboard, type Dashboard } from './dashboard-model.ts';
+import type { DashboardSummary } from './dashboard-json.ts';
 import { overviewDashboard } from './overview-dashboard.ts';
 
 /** A saved version: the dashboard, its number and when it was saved. */
@@ -16,13 +17,7 @@ export interface StoredDashboard {
   updated: string;
 }
 
-export interface DashboardSummary {
-  uid: string;
-  title: string;
-  tags: string[];
-  version: number;
-  updated: string;
-}
+export type { DashboardSummary } from './dashboard-json.ts';
 
 export interface DashboardStoreOptions {
   dataDir: string;

@@ -4,6 +4,9 @@
 import type { IncomingMessage } from 'node:http';
 import { readBody } from '../ingest/body-decoding.ts';
 import { HttpError } from './http-server.ts';
+import { parseLokiTime } from './loki-params.ts';
+
+const HOUR_NS = 3_600_000_000_000n;
 
 /** The body as an object; an empty body is `{}`. Bodies over maxBytes are refused by readBody (413). */
 export async function readJsonObject(req: IncomingMessage, maxBytes: number, what = 'a JSON object'): Promise<Record<string, unknown>> {
@@ -26,4 +29,12 @@ export function timeField(body: Record<string, unknown>, key: string): string | 
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
   throw new HttpError(400, `${key}: expected RFC 3339 text or a Unix timestamp`);
+}
+
+/** `start`/`end` of a body that asks for a time range: end defaults to now, start to an hour before end. */
+export function timeRangeField(body: Record<string, unknown>): { startNs: bigint; endNs: bigint } {
+  const endNs = parseLokiTime(timeField(body, 'end'), BigInt(Date.now()) * 1_000_000n, 'end');
+  const startNs = parseLokiTime(timeField(body, 'start'), endNs - HOUR_NS, 'start');
+  if (endNs <= startNs) throw new HttpError(400, 'end must be after start');
+  return { startNs, endNs };
 }

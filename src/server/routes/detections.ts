@@ -14,7 +14,7 @@ import { DetectionEngine } from '../../siem/detection-engine.ts';
 import { formatFailure, loadedCount, loadRuleTexts, type RuleLoadFailure, type RuleSet, type RuleText } from '../../siem/rule-set.ts';
 import { parseSeverity, type Severity } from '../../siem/severity.ts';
 import { EMPTY_MAPPING, parseMapping } from '../../siem/sigma/logsource-mapping.ts';
-import { readJsonObject, timeField } from '../json-body.ts';
+import { readJsonObject, timeRangeField } from '../json-body.ts';
 import { HttpError, sendJson, type Route, type ServerDeps } from '../http-server.ts';
 import { parseLokiTime, parseStep } from '../loki-params.ts';
 
@@ -124,10 +124,7 @@ export function detectionRoutes(deps: Pick<ServerDeps, 'auth' | 'engine' | 'siem
       handler: async (req, res) => {
         const tenant = tenantOf(req);
         const body = await readJsonObject(req, MAX_BODY);
-        const nowNs = BigInt(Date.now()) * 1_000_000n;
-        const endNs = parseLokiTime(timeField(body, 'end'), nowNs, 'end');
-        const startNs = parseLokiTime(timeField(body, 'start'), endNs - HOUR_NS, 'start');
-        if (endNs <= startNs) throw new HttpError(400, 'end must be after start');
+        const { startNs, endNs } = timeRangeField(body);
         if (endNs - startNs > BACKTEST_MAX_RANGE_NS) throw new HttpError(400, `start..end covers ${(endNs - startNs) / HOUR_NS}h, more than the ${BACKTEST_MAX_RANGE_NS / HOUR_NS}h a backtest may: shorten the range`);
         const maxRecords = body.max_records === undefined ? BACKTEST_MAX_RECORDS : Number(body.max_records);
         if (!Number.isInteger(maxRecords) || maxRecords < 1 || maxRecords > BACKTEST_MAX_RECORDS) throw new HttpError(400, `max_records: expected an integer from 1 to ${BACKTEST_MAX_RECORDS}`);

@@ -6,12 +6,10 @@ import type { IncomingMessage } from 'node:http';
 import { IncidentError, type IncidentPatch } from '../../siem/incident-store.ts';
 import type { SiemService } from '../../siem/siem-service.ts';
 import type { RuleText } from '../../siem/rule-set.ts';
-import { readJsonObject, timeField } from '../json-body.ts';
+import { readJsonObject, timeRangeField } from '../json-body.ts';
 import { HttpError, sendJson, type Route, type ServerDeps } from '../http-server.ts';
-import { parseLokiTime } from '../loki-params.ts';
 
 const MAX_BODY = 16 * 1024 * 1024;
-const HOUR_NS = 3_600_000_000_000n;
 
 function optString(body: Record<string, unknown>, key: string): string | undefined {
   const v = body[key];
@@ -155,10 +153,7 @@ export function siemRoutes(deps: Pick<ServerDeps, 'auth'>, siem: SiemService): R
       handler: async (req, res) => {
         const tenant = tenantOf(req);
         const body = await readJsonObject(req, MAX_BODY);
-        const nowNs = BigInt(Date.now()) * 1_000_000n;
-        const endNs = parseLokiTime(timeField(body, 'end'), nowNs, 'end');
-        const startNs = parseLokiTime(timeField(body, 'start'), endNs - HOUR_NS, 'start');
-        if (endNs <= startNs) throw new HttpError(400, 'end must be after start');
+        const { startNs, endNs } = timeRangeField(body);
         const mapping = optString(body, 'mapping');
         const result = await siem.hunt(tenant, startNs, endNs, ruleTexts(body), mapping);
         sendJson(res, 200, { alerts: result.alerts, stats: { records: result.records, windows: result.windows, queries: result.queries, rules: result.rules } });

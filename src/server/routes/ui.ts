@@ -16,6 +16,8 @@ const ROOT = path.resolve(import.meta.dirname, '..', '..', '..');
 const WEB_DIR = path.join(ROOT, 'web');
 const ENTRY = path.join(WEB_DIR, 'src', 'main.tsx');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'sightline', 'ui');
+/** the one server source file the UI bundles too (the dashboard JSON shapes): its changes remake the bundle */
+const SHARED_WITH_SERVER = path.join(ROOT, 'src', 'dashboards', 'dashboard-json.ts');
 /** how often a request may look at web/'s modification times (a few dozen stat calls) */
 const STALE_CHECK_MS = 1000;
 
@@ -122,7 +124,7 @@ function sourceStamp(): string {
     // an installation without a lockfile: web/ alone decides
   }
   try {
-    return `${newest(path.join(WEB_DIR, 'src'))}:${lock}`;
+    return `${newest(path.join(WEB_DIR, 'src'))}:${statSync(SHARED_WITH_SERVER).mtimeMs}:${lock}`;
   } catch {
     throw new HttpError(404, `the web UI's sources are not installed (looked in ${WEB_DIR})`);
   }
