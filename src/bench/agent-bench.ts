@@ -22,6 +22,8 @@ const HELP = `sightline bench --agent: agent throughput (file → destination) a
   --out FILE     JSON results (default bench-results/agent-latest.json)
   --skip-rsyslog do not run the rsyslog comparison
   --discard-only only idle RSS and the discarding endpoint (no server, no rsyslog)
+  --idle-seconds N  how long the agent idles before the file appears (default 3): RSS is taken at 3 s, and the
+                 largest and last over the whole wait are reported (the steady state needs minutes)
   --sink-options YAML  extra keys for both agent sinks, as flow-mapping entries
                  (e.g. 'batch: {concurrency: 4}, buffer: {max_events: 40000, max_bytes: 16MiB}')
 `;
@@ -137,12 +139,13 @@ async function countAt(url: string, selector: string): Promise<number> {
 }
 
 export async function agentBench(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { lines: { type: 'string' }, out: { type: 'string' }, 'skip-rsyslog': { type: 'boolean' }, 'discard-only': { type: 'boolean' }, 'sink-options': { type: 'string' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({ args: argv, options: { lines: { type: 'string' }, out: { type: 'string' }, 'skip-rsyslog': { type: 'boolean' }, 'discard-only': { type: 'boolean' }, 'idle-seconds': { type: 'string' }, 'sink-options': { type: 'string' }, help: { type: 'boolean' } } });
   if (values.help) {
     process.stdout.write(HELP);
     return;
   }
   const lines = Number(values.lines ?? 1_000_000);
+  const idleSeconds = Math.max(3, Number(values['idle-seconds'] ?? 3));
   const sinkOptions = values['sink-options'] ? ', ' + values['sink-options'] : '';
   const out = values.out ?? join('bench-results', 'agent-latest.json');
   const work = mkdtempSync(join(os.tmpdir(), 'sightline-agent-bench-'));
@@ -160,10 +163,19 @@ export async function agentBench(argv: string[]): Promise<void> {
       const sink = await discardServer();
       // the sightline sink (the agent's usual one, and the byte fast path's): the endpoint ignores the request path
       const agent = startAgent(dir, `data_dir: ./data\nsources:\n  app: {type: file, include: [logs/*.log], glob_interval: 100ms}\nsinks:\n  out: {type: sightline, url: "${sink.url}"${sinkOptions}}\n`);
+      const idleSampler = new RssSampler(agent.pid!, 1000);
+      idleSampler.start();
       await new Promise((r) => setTimeout(r, 3000));
       const idle = readMemoryStatus(agent.pid!);
       results.agentIdleRssMb = idle ? Number((idle.rssBytes / MB).toFixed(1)) : undefined;
       log(`agent idle RSS ${results.agentIdleRssMb} MB`);
+      if (idleSeconds > 3) {
+        await new Promise((r) => setTimeout(r, (idleSeconds - 3) * 1000));
+        const window = idleSampler.stop();
+        results.agentIdleWindow = { seconds: idleSeconds, maxRssMb: Number((window.maxRssBytes / MB).toFixed(1)), lastRssMb: Number((window.lastRssBytes / MB).toFixed(1)) };
+        log(`agent idle for ${idleSeconds} s: ${JSON.stringify(results.agentIdleWindow)}`);
+      }
+      idleSampler.stop();
       const sampler = new RssSampler(agent.pid!, 100);
       sampler.start();
       renameSync(corpus, join(dir, 'logs', 'app.log'));

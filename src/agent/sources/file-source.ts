@@ -3,12 +3,12 @@
 // globs or deleted are read to their end and closed after `rotate_wait`.
 
 import { fstatSync, openSync, closeSync, statSync } from 'node:fs';
-import { globSync } from 'tinyglobby';
 import type { PipelineEvent } from '../../pipeline/event.ts';
 import type { Checkpoints, FileCheckpoint, FileIdentity } from '../checkpoints.ts';
 import { FileTailer, type TailedLines, type TailerOptions } from './file-tailer.ts';
 import { GzipTailer, gzipPrefix, sha1 } from './gzip-tailer.ts';
 import type { AgentSource, ArrivalClock, SourceBatch } from './source.ts';
+import { FileGlob } from './glob-files.ts';
 import type { SightlineBodyWriter } from '../sinks/sightline-body-writer.ts';
 
 export interface FileSourceConfig {
@@ -48,6 +48,7 @@ export class FileSource implements AgentSource {
   private readonly closedPlain: { fingerprint: string; fingerprintBytes: number; offset: number }[] = [];
   private firstScan = true;
   private lastScanMs = -Infinity;
+  private readonly glob: FileGlob;
   /** round-robin start, so one busy file does not starve the others */
   private next = 0;
   /** lines cut at max_line_bytes so far */
@@ -68,6 +69,7 @@ export class FileSource implements AgentSource {
     private readonly log: (m: string) => void = () => {},
   ) {
     this.labels = Object.freeze({ ...labels });
+    this.glob = new FileGlob(config.include, config.exclude);
   }
 
   /** Files being tailed, for metrics and tests: path → offset. */
@@ -163,7 +165,7 @@ export class FileSource implements AgentSource {
   scan(nowMs: number, force = false): void {
     if (!force && nowMs - this.lastScanMs < this.config.globIntervalMs) return;
     this.lastScanMs = nowMs;
-    const paths = globSync(this.config.include, { ignore: this.config.exclude, absolute: true, onlyFiles: true, followSymbolicLinks: true, expandDirectories: false });
+    const paths = this.glob.files();
     const seen = new Set<FileIdentity>();
     for (const p of paths) {
       let st;

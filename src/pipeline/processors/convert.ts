@@ -19,7 +19,8 @@ const FALSE = new Set(['false', 'f', 'no', 'n', 'off', '0']);
 
 /** Go time.ParseDuration units, in seconds. */
 const DURATION_UNITS: Record<string, number> = { ns: 1e-9, us: 1e-6, 'µs': 1e-6, 'μs': 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 };
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h|d)/y;
+// µ (micro sign) and μ (Greek mu) escaped: one non-Latin-1 character in the agent bundle doubles its source's memory
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h|d)/y;
 
 /** Seconds of a Go-style duration (`1h30m`, `-1.5s`, `300ms`; a bare number is seconds), or undefined. */
 export function parseDurationSeconds(text: string): number | undefined {
