@@ -41,6 +41,23 @@ for (let c = 0; c < 128; c++) {
   ASCII_LOWER[c] = c >= 65 && c <= 90 ? c + 32 : c;
 }
 
+/**
+ * The hot loops' one lookup per character: bits 0–5 trigram symbol, bit 6 token character, bit 7 hex digit with
+ * its value in bits 8–11, the lowercased code from bit 16. Characters ≥ 128 are built by `classOf`.
+ */
+const CLASS_SYMBOL = 63;
+const CLASS_TOKEN = 64;
+const CLASS_HEX = 128;
+const ASCII_CLASS = new Uint32Array(128);
+for (let c = 0; c < 128; c++) {
+  ASCII_CLASS[c] = ASCII_SYMBOL[c] | (ASCII_TOKEN[c] === 1 ? CLASS_TOKEN : 0) | (ASCII_HEX[c] !== 255 ? CLASS_HEX | (ASCII_HEX[c] << 8) : 0) | (ASCII_LOWER[c] << 16);
+}
+
+/** A character's class (see ASCII_CLASS): non-ASCII characters are token characters of the "other" symbol. */
+function classOf(c: number): number {
+  return c < 128 ? ASCII_CLASS[c] : 37 | CLASS_TOKEN | (c << 16);
+}
+
 function isTokenChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
 }
@@ -106,6 +123,7 @@ export class StreamIndexBuilder {
     this.bytes += line.length;
     const trigrams = this.trigrams;
     const tokens = this.tokens;
+    let hexgrams = this.hexgrams;
     let h = FNV_OFFSET;
     let tokenLength = 0;
     // the last two symbols, so each trigram is a·38² + b·38 + c without a modulo
@@ -115,25 +133,24 @@ export class StreamIndexBuilder {
     let hexValue = 0;
     const n = line.length;
     for (let i = 0; i < n; i++) {
-      const c = line.charCodeAt(i);
-      const hex = c < 128 ? ASCII_HEX[c] : 255;
-      if (hex !== 255) {
-        hexValue = ((hexValue << 4) | hex) & 0xfffff;
-        if (++hexRun >= 5) {
-          if (this.hexgrams === NO_HEXGRAMS) this.hexgrams = new Uint8Array(HEXGRAM_BYTES);
-          const g = hexgramBit(hexValue);
-          this.hexgrams[g >>> 3] |= 1 << (g & 7);
-        }
-      } else hexRun = 0;
-      const sym = c < 128 ? ASCII_SYMBOL[c] : 37;
+      const k = classOf(line.charCodeAt(i));
+      const sym = k & CLASS_SYMBOL;
       if (i >= 2) {
         const tri = a * 1444 + b * 38 + sym;
         trigrams[tri >>> 3] |= 1 << (tri & 7);
       }
       a = b;
       b = sym;
-      if (c >= 128 || ASCII_TOKEN[c] === 1) {
-        h = Math.imul(h ^ (c < 128 ? ASCII_LOWER[c] : c), FNV_PRIME);
+      if ((k & CLASS_HEX) !== 0) {
+        hexValue = ((hexValue << 4) | ((k >>> 8) & 15)) & 0xfffff;
+        if (++hexRun >= 5) {
+          if (hexgrams === NO_HEXGRAMS) this.hexgrams = hexgrams = new Uint8Array(HEXGRAM_BYTES);
+          const g = hexgramBit(hexValue);
+          hexgrams[g >>> 3] |= 1 << (g & 7);
+        }
+      } else hexRun = 0;
+      if ((k & CLASS_TOKEN) !== 0) {
+        h = Math.imul(h ^ (k >>> 16), FNV_PRIME);
         tokenLength++;
       } else if (tokenLength > 0) {
         if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
@@ -146,30 +163,33 @@ export class StreamIndexBuilder {
 
   /** Adds a structured-metadata value: its tokens, and its hex 5-grams (ids such as trace_id are hex runs). */
   addValueTokens(value: string): void {
+    const tokens = this.tokens;
+    let hexgrams = this.hexgrams;
     let h = FNV_OFFSET;
     let tokenLength = 0;
     let hexRun = 0;
     let hexValue = 0;
-    for (let i = 0; i <= value.length; i++) {
-      const c = i < value.length ? value.charCodeAt(i) : 32;
-      const hex = c < 128 ? ASCII_HEX[c] : 255;
-      if (hex !== 255) {
-        hexValue = ((hexValue << 4) | hex) & 0xfffff;
+    const n = value.length;
+    for (let i = 0; i < n; i++) {
+      const k = classOf(value.charCodeAt(i));
+      if ((k & CLASS_HEX) !== 0) {
+        hexValue = ((hexValue << 4) | ((k >>> 8) & 15)) & 0xfffff;
         if (++hexRun >= 5) {
-          if (this.hexgrams === NO_HEXGRAMS) this.hexgrams = new Uint8Array(HEXGRAM_BYTES);
+          if (hexgrams === NO_HEXGRAMS) this.hexgrams = hexgrams = new Uint8Array(HEXGRAM_BYTES);
           const g = hexgramBit(hexValue);
-          this.hexgrams[g >>> 3] |= 1 << (g & 7);
+          hexgrams[g >>> 3] |= 1 << (g & 7);
         }
       } else hexRun = 0;
-      if (c >= 128 || ASCII_TOKEN[c] === 1) {
-        h = Math.imul(h ^ (c < 128 ? ASCII_LOWER[c] : c), FNV_PRIME);
+      if ((k & CLASS_TOKEN) !== 0) {
+        h = Math.imul(h ^ (k >>> 16), FNV_PRIME);
         tokenLength++;
       } else if (tokenLength > 0) {
-        if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) this.tokens.add(h >>> 0);
+        if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
         h = FNV_OFFSET;
         tokenLength = 0;
       }
     }
+    if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
   }
 
   /** True if lines added so far may meet the requirements (exact for tokens, since the set is exact). */
