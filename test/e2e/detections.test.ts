@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { getJson, withServer } from '../integration/harness.ts';
+import { getJson, nowNs, push, withServer } from '../integration/harness.ts';
 import { pushAttack, siemSetup } from './fixtures.ts';
 import { closeBrowser, openPage, skipBrowser } from './browser.ts';
 import { screenshot } from './screenshots.ts';
@@ -82,6 +82,42 @@ test('incidents, their timeline and edits, the ATT&CK matrix and the rules', { s
       // back to the list, which shows the edits
       await page.getByRole('button', { name: '← All incidents' }).click();
       await page.waitForFunction(() => /in progress.*sam/.test(document.querySelector('[aria-label="Incidents"] tbody tr')?.textContent ?? ''));
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an incident shows the related records its rule searched for, each with a link to Explore around it', { skip: skipBrowser }, async () => {
+  const { dir, siemFile } = siemSetup({ related: true });
+  try {
+    await withServer({ siemFile }, async (s) => {
+      // stored before the attack, so the search (run when the alert is stored) sees them
+      const t = nowNs(-150_000);
+      await push(s.url, [{ stream: { service: 'web', host: 'www-1' }, values: [[String(t), 'GET /admin/users 200 client=203.0.113.7 user=alice'], [String(t + 1_000_000_000n), 'GET /health 200 client=10.0.0.9']] }]);
+      const id = await pushAttack(s.url);
+      let incident: { related?: { key: string; value: string; count: number; records: { line: string }[] }[] } = {};
+      for (let i = 0; i < 100 && incident.related === undefined; i++) {
+        incident = (await getJson(s.url, `/api/v1/siem/incidents/${id}`)).body.incident;
+        if (incident.related === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      const byIp = incident.related?.find((g) => g.key === 'src_ip' && g.value === '203.0.113.7');
+      assert.ok(byIp, JSON.stringify(incident.related));
+      assert.deepEqual(byIp.records.map((r) => r.line), ['GET /admin/users 200 client=203.0.113.7 user=alice']);
+
+      const { page, context, errors } = await openPage(`${s.url}/ui/detections?incident=${encodeURIComponent(id)}`);
+      const group = page.getByRole('region', { name: 'Related by src_ip = 203.0.113.7' });
+      await group.waitFor();
+      assert.match((await group.textContent())!, /src_ip = 203\.0\.113\.7\s*1 record/);
+      const records = group.getByRole('list', { name: 'Records related by src_ip = 203.0.113.7' }).locator('li');
+      assert.equal(await records.count(), 1);
+      assert.match((await records.first().textContent())!, /GET \/admin\/users 200 client=203\.0\.113\.7 user=alice.*host=www-1.*service=web/);
+      assert.doesNotMatch((await page.locator('main').textContent())!, /GET \/health/);
+      const link = new URL((await records.first().getByRole('link', { name: 'Explore around this record' }).getAttribute('href'))!, s.url);
+      assert.equal(link.searchParams.get('q'), '{host="www-1", service="web"}');
+      assert.equal(Number(link.searchParams.get('to')) - Number(link.searchParams.get('from')), 600_000);
       assert.deepEqual(errors, []);
       await context.close();
     });

@@ -1,7 +1,7 @@
 // Servers' data for the e2e tests of the Alerts and Detections pages (and the accessibility checks of them): an
 // alert rule with a webhook receiver, the guide's account-takeover detection rule, and the scenario that fires it.
 
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { getJson, nowNs, push, REPO, tempDir } from '../integration/harness.ts';
 
@@ -22,11 +22,14 @@ export function alertingSetup(hookUrl: string): { dir: string; dataDir: string; 
   return { dir, dataDir, alertingConfigFile };
 }
 
-/** A SIEM config running the guide's brute-force-then-escalation rule. */
-export function siemSetup(): { dir: string; siemFile: string } {
+/** A SIEM config running the guide's brute-force-then-escalation rule (`related`: with related records searched). */
+export function siemSetup(opts: { related?: boolean } = {}): { dir: string; siemFile: string } {
   const dir = tempDir('sightline-e2e-detections-');
   mkdirSync(path.join(dir, 'detections'));
-  copyFileSync(path.join(REPO, 'examples', 'detections', 'brute-force-then-escalation.yaml'), path.join(dir, 'detections', 'rule.yaml'));
+  const rule = readFileSync(path.join(REPO, 'examples', 'detections', 'brute-force-then-escalation.yaml'), 'utf8');
+  const enrich = '  - enrich: add geo_ip, threat_intel lookup\n';
+  if (opts.related && !rule.includes(enrich)) throw new Error('the example rule no longer has the enrich action this fixture extends');
+  writeFileSync(path.join(dir, 'detections', 'rule.yaml'), opts.related ? rule.replace(enrich, '  - enrich: add geo_ip, threat_intel lookup, related records\n') : rule);
   const siemFile = path.join(dir, 'siem.yaml');
   writeFileSync(siemFile, 'rules:\n  - detections\nreorder_window: 1s\n');
   return { dir, siemFile };

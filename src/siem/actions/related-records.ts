@@ -6,6 +6,9 @@ import { labelsToString } from '../../model/record.ts';
 import type { QueryEngine } from '../../query/engine.ts';
 import type { LogEntry } from '../../query/log-query.ts';
 import type { SiemAlert } from '../alert.ts';
+import type { RelatedGroup, RelatedRecord } from './related-groups.ts';
+
+export type { RelatedGroup, RelatedRecord } from './related-groups.ts';
 
 export interface RelatedOptions {
   /** the keys whose values are searched, in this order */
@@ -33,25 +36,6 @@ export const RELATED_DEFAULTS: RelatedOptions = {
 
 /** Values shorter than this match too much to be worth a search ("-", "0", "ok"). */
 export const MIN_VALUE_LENGTH = 3;
-
-export interface RelatedRecord {
-  ts: string;
-  labels: Record<string, string>;
-  line: string;
-  metadata?: Record<string, string>;
-}
-
-export interface RelatedGroup {
-  key: string;
-  value: string;
-  /** related records found (at most what the bounded queries read) */
-  count: number;
-  /** more records may exist than `records` holds (a limit, the total cap or the time budget cut the search) */
-  truncated: boolean;
-  records: RelatedRecord[];
-  /** why this value was not (fully) searched */
-  error?: string;
-}
 
 export interface RelatedTarget {
   key: string;

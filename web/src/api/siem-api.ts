@@ -1,7 +1,10 @@
 // The SIEM APIs the Detections page reads (docs/siem.md): loaded rules, recent detection alerts, incidents (list,
 // one with its alerts and their events, update status/assignee/notes) and the ATT&CK coverage.
 
+import type { RelatedGroup } from '../../../src/siem/actions/related-groups.ts';
 import { getJson, sendJson } from './client.ts';
+
+export type { RelatedGroup, RelatedRecord } from '../../../src/siem/actions/related-groups.ts';
 
 export type DetectionSource = 'native' | 'sigma' | 'sigma_correlation';
 
@@ -70,6 +73,8 @@ export interface Incident {
   last_seen: string;
   notes: { ts_ms: number; author?: string; text: string }[];
   tags: string[];
+  /** stored records sharing a trace_id, user or IP with the incident (the rule's `enrich: related`), per key and value */
+  related?: RelatedGroup[];
 }
 
 export interface CoverageRule {

@@ -1,5 +1,6 @@
 // One incident (GET /api/v1/siem/incidents/:id): its status, assignee and notes, editable (POST, docs/siem.md),
-// the entities and group it is about, and its alerts' linked events on a timeline.
+// the entities and group it is about, its alerts' linked events on a timeline, and the related records found around
+// them.
 
 import { useState } from 'preact/hooks';
 import { fetchIncident, INCIDENT_STATUSES, updateIncident, type IncidentUpdate } from '../api/siem-api.ts';
@@ -9,6 +10,7 @@ import { SectionBody } from '../components/section-body.tsx';
 import { useResource } from '../components/use-resource.ts';
 import { tagLabel } from './attack-tags.ts';
 import { EventTimeline } from './event-timeline.tsx';
+import { RelatedRecords } from './related-records.tsx';
 
 export function IncidentView({ id, tenant, onBack, onChanged }: { id: string; tenant: string; onBack: () => void; onChanged: () => void }) {
   const res = useResource(() => fetchIncident(id), [id, tenant]);
@@ -81,6 +83,8 @@ export function IncidentView({ id, tenant, onBack, onChanged }: { id: string; te
             </p>
             <h3>Timeline</h3>
             <EventTimeline events={alerts.flatMap((a) => a.events)} tenant={tenant} />
+            <h3>Related records</h3>
+            <RelatedRecords groups={incident.related} tenant={tenant} />
             <h3>Notes</h3>
             <ul class="plain notes">
               {incident.notes.map((n, i) => (
