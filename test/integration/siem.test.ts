@@ -224,6 +224,11 @@ test('live: the SIEM service alerts on committed batches, runs its actions, and 
     assert.equal(notices.length, 2, 'the alert, then the extension');
     assert.deepEqual({ ...notices[0]!.labels }, { alertname: 'account takeover suspected', siem_rule: 'brute_force_then_escalation', severity: 'high', source: 'siem', team: 'soc', pager: 'pagerduty', user_id: 'admin' });
     assert.equal(notices[0]!.annotations.notify, 'SOC team via PagerDuty');
+    assert.equal(notices[0]!.annotations.summary, 'account takeover suspected');
+    assert.equal(notices[0]!.annotations.extends, undefined);
+    // the extension says what it adds, with the alert it extends, so a receiver does not show the first alert twice
+    assert.equal(notices[1]!.annotations.summary, 'account takeover suspected: extended by mass_download');
+    assert.equal(notices[1]!.annotations.extends, inc.alerts[0]);
     assert.equal(notices[0]!.generatorURL, `http://sightline.example/api/v1/siem/incidents/${inc.id}`);
 
     const api = await serveRoutes(siemRoutes({ auth: new Authenticator({}) }, service));

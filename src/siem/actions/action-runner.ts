@@ -25,8 +25,12 @@ const NOTICE_TTL_MS = 15 * 60_000;
 export function alertNotice(alert: SiemAlert, spec: Extract<ActionSpec, { kind: 'alert' }> | undefined, nowMs: number, externalUrl: string): AlertNotice {
   const labels: Record<string, string> = { alertname: alert.title, siem_rule: alert.rule, severity: alert.severity, source: 'siem', ...(spec?.labels ?? {}) };
   for (const [k, v] of Object.entries(alert.group)) if (labels[k] === undefined && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k)) labels[k] = v;
+  // an extension is the same incident's later step (a mass download after the takeover): say so, or the receiver
+  // shows the first alert again
+  const step = alert.extends !== undefined ? alert.events[alert.events.length - 1]?.step : undefined;
   const annotations: Record<string, string> = {
-    summary: alert.title,
+    summary: alert.extends === undefined ? alert.title : `${alert.title}: extended by ${step ?? 'a later event'}`,
+    ...(alert.extends !== undefined ? { extends: alert.extends } : {}),
     incident_id: alert.incident_id ?? '',
     event_count: String(alert.event_count),
     entities: JSON.stringify(alert.entities),
