@@ -15,7 +15,7 @@ import { COMMON_PROCESSOR_KEYS, type Processor, type ProcessorContext, type Proc
 import { LIST_FORMATS, LIST_TYPES, normalizeUrl, parseIocList, type IocList, type IocMeta, type ListSpec } from './threat-intel-feeds/ioc-list.ts';
 import { safeUrl, UrlFeed } from './threat-intel-feeds/url-feed.ts';
 
-const LIST_KEYS = ['name', 'file', 'url', 'type', 'format', 'column', 'on_invalid', 'headers', 'headers_env', 'max_bytes', 'timeout'];
+const LIST_KEYS = ['name', 'file', 'url', 'type', 'format', 'column', 'on_invalid', 'headers', 'headers_env', 'max_bytes', 'timeout', 'cache_file'];
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Reads one indicator list file (text, CSV or STIX); a bad entry fails with its place unless `on_invalid: skip`. */
@@ -58,7 +58,7 @@ function fileSource(path: string, intervalMs: number, spec: ListSpec): ListSourc
   };
 }
 
-function urlSource(opts: { url: string; headers: Record<string, string>; intervalMs: number; timeoutMs: number; maxBytes: number }, spec: ListSpec): ListSource {
+function urlSource(opts: { url: string; headers: Record<string, string>; intervalMs: number; timeoutMs: number; maxBytes: number; cacheFile?: string }, spec: ListSpec): ListSource {
   const where = safeUrl(opts.url);
   const feed = new UrlFeed<IocList>({ ...opts, name: spec.name, parse: (text) => parseIocList(text, where, spec), empty: { entries: [], skipped: 0, notes: [], format: 'text' } });
   return {
@@ -215,6 +215,7 @@ export const threatIntelProcessor: ProcessorType = {
     if (!listsNode.exists) node.fail('lists: is required (expected a list of { name, file } or { name, url } entries)');
     const sources: ListSource[] = [];
     const seen = new Set<string>();
+    const cacheFiles = new Set<string>();
     const closeAll = () => {
       for (const s of sources) s.close();
     };
@@ -252,7 +253,7 @@ export const threatIntelProcessor: ProcessorType = {
         if (spec.format === 'csv' && spec.column === undefined) item.get('format').fail('format csv needs a column (the header name holding the indicators)');
         if (spec.format === 'stix' && spec.column !== undefined) item.get('column').fail('a STIX bundle has no columns');
         if (path !== undefined) {
-          for (const k of ['headers', 'headers_env', 'max_bytes', 'timeout']) if (item.get(k).exists) item.get(k).fail(`${k} applies to url: lists only`);
+          for (const k of ['headers', 'headers_env', 'max_bytes', 'timeout', 'cache_file']) if (item.get(k).exists) item.get(k).fail(`${k} applies to url: lists only`);
           try {
             sources.push(fileSource(path, interval, spec));
           } catch (e) {
@@ -271,7 +272,11 @@ export const threatIntelProcessor: ProcessorType = {
         }
         const maxBytes = item.get('max_bytes').integer(DEFAULT_MAX_BYTES, 1, 1024 * 1024 * 1024);
         const timeoutMs = item.get('timeout').durationMs(30_000);
-        sources.push(urlSource({ url: url!, headers, intervalMs: interval, timeoutMs, maxBytes }, spec));
+        const cacheNode = item.get('cache_file');
+        const cacheFile = cacheNode.exists ? resolve(env.configDir, cacheNode.string()) : undefined;
+        if (cacheFile !== undefined && cacheFiles.has(cacheFile)) cacheNode.fail(`cache file ${cacheFile} is already another list's`);
+        if (cacheFile !== undefined) cacheFiles.add(cacheFile);
+        sources.push(urlSource({ url: url!, headers, intervalMs: interval, timeoutMs, maxBytes, cacheFile }, spec));
       }
     } catch (e) {
       closeAll();

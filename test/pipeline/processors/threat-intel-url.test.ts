@@ -4,6 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ConfigNode } from '../../../src/config/config-node.ts';
@@ -132,12 +135,61 @@ test('URL lists: a body over max_bytes is refused; an unreachable feed leaves th
   assert.match(warnings.join('\n'), /list down: fetching http:\/\/127\.0\.0\.1:1\/x\.txt failed, the list stays empty until a fetch succeeds: fetch failed/);
 });
 
+test('a URL list with cache_file starts from its last good body after a restart, even with the feed down', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'sightline-ti-cache-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const cache = path.join(dir, 'feed.json');
+  const feed: Feed = { status: 200, body: '198.51.100.7\n', requests: [] };
+  const srv = await serve({ '/iocs.txt': feed });
+  t.after(() => srv.close());
+  const list = (url: string) => `lists:\n  - { name: feed, url: "${url}", cache_file: ${cache}, timeout: 2s }\nfields: [ip]\n`;
+  const matched = (p: ThreatIntelProcessor, warnings: string[]) => p.process([ev('198.51.100.7')], { nowMs: 0, warn: (m) => warnings.push(m) })[0]!.fields['threat.matched'] === true;
+
+  // first start: fetched, matched, and kept on disk with its validator
+  const first = build(list(`${srv.url}/iocs.txt?key=abc`));
+  await first.idle();
+  assert.equal(matched(first, []), true);
+  first.close?.();
+  const saved = JSON.parse(readFileSync(cache, 'utf8'));
+  assert.equal(saved.body, '198.51.100.7\n');
+  assert.match(saved.etag, /^"[0-9a-f]{16}"$/);
+  assert.doesNotMatch(readFileSync(cache, 'utf8'), /key=abc/, 'the URL (and its key) is stored only as a hash');
+
+  // restart with the feed down: the cached list matches from the first event, and the failure is still reported
+  feed.status = 503;
+  const down = build(list(`${srv.url}/iocs.txt?key=abc`));
+  t.after(() => down.close?.());
+  const warnings: string[] = [];
+  assert.equal(matched(down, warnings), true);
+  await down.idle();
+  matched(down, warnings);
+  assert.match(warnings.join('\n'), /list feed: fetching .* failed, keeping the previous list: HTTP 503/);
+
+  // restart with the feed up: a conditional request from the cached validator, answered 304
+  feed.status = 200;
+  feed.requests.length = 0;
+  const up = build(list(`${srv.url}/iocs.txt?key=abc`));
+  t.after(() => up.close?.());
+  await up.idle();
+  assert.equal(feed.requests[0]?.['if-none-match'], saved.etag);
+  assert.equal(matched(up, []), true);
+
+  // the same cache file under another URL is not trusted
+  const other = build(list('http://127.0.0.1:1/elsewhere.txt'));
+  t.after(() => other.close?.());
+  const otherWarnings: string[] = [];
+  assert.equal(matched(other, otherWarnings), false);
+  assert.match(otherWarnings.join('\n'), /cache .*feed\.json holds another URL's list or no body, ignored/);
+});
+
 test('URL list config errors name the key', () => {
   delete process.env.SIGHTLINE_TEST_TI_MISSING;
   assert.throws(() => build('lists:\n  - { url: "ftp://x.example/a" }\nfields: [ip]\n'), /test\.yaml:3: lists\[0\]\.url: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/x\.example\/a"/);
   assert.throws(() => build('lists:\n  - { url: "http://127.0.0.1:1/a", headers_env: {Authorization: SIGHTLINE_TEST_TI_MISSING} }\nfields: [ip]\n'), /lists\[0\]\.headers_env\.Authorization: environment variable SIGHTLINE_TEST_TI_MISSING is not set/);
   assert.throws(() => build('lists:\n  - { url: "http://127.0.0.1:1/a", file: x.txt }\nfields: [ip]\n'), /lists\[0\]: expected either file: or url:/);
   assert.throws(() => build('lists:\n  - { file: /etc/hostname, max_bytes: 10 }\nfields: [ip]\n'), /lists\[0\]\.max_bytes: max_bytes applies to url: lists only/);
+  assert.throws(() => build('lists:\n  - { file: /etc/hostname, cache_file: c.json }\nfields: [ip]\n'), /lists\[0\]\.cache_file: cache_file applies to url: lists only/);
+  assert.throws(() => build('lists:\n  - { name: a, url: "http://127.0.0.1:1/a", cache_file: /tmp/c.json }\n  - { name: b, url: "http://127.0.0.1:1/b", cache_file: /tmp/c.json }\nfields: [ip]\n'), /lists\[1\]\.cache_file: cache file \/tmp\/c\.json is already another list's/);
 });
 
 test('a redirect to another origin is followed without the list\'s own headers (an API key never leaves its host)', async (t) => {

@@ -1,6 +1,12 @@
 // An indicator list fetched over HTTP(S): at start, then whenever `refresh` finds the reload interval passed (sooner
 // after a failure), as a conditional GET (RFC 9110 §13.1.1 If-None-Match with the last ETag, §13.1.3 If-Modified-Since
 // with the last Last-Modified). A failed fetch or parse keeps the previous contents and is reported; bodies are bounded.
+// With a cache file, the last good body (and its validators) is kept on disk: a restart starts from it, and asks the
+// feed only whether it changed, so a feed that is down at start does not leave the list empty.
+
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 
 export interface UrlFeedOptions<T> {
   name: string;
@@ -14,7 +20,20 @@ export interface UrlFeedOptions<T> {
   parse: (text: string) => T;
   /** the contents until the first fetch succeeds */
   empty: T;
+  /** where the last good body is kept across restarts (optional) */
+  cacheFile?: string;
 }
+
+/** The cache file's contents: the body as fetched, its validators, and which URL it came from (hashed: keys). */
+interface FeedCache {
+  url_sha256: string;
+  etag?: string;
+  last_modified?: string;
+  saved_ms: number;
+  body: string;
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 export interface FeedCounters {
   /** fetches answered 200 and parsed */
@@ -57,7 +76,45 @@ export class UrlFeed<T> {
   constructor(private readonly opts: UrlFeedOptions<T>) {
     this.value = opts.empty;
     LIVE.add(this as UrlFeed<unknown>);
+    if (opts.cacheFile !== undefined) this.loadCache(opts.cacheFile);
     this.start();
+  }
+
+  /** Starts from the cached body when it is this URL's and still parses; anything else is reported and ignored. */
+  private loadCache(file: string): void {
+    let cache: FeedCache;
+    try {
+      cache = JSON.parse(readFileSync(file, 'utf8')) as FeedCache;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') this.messages.push(`threat_intel: list ${this.opts.name}: cache ${file} unreadable, ignored: ${(e as Error).message}`);
+      return;
+    }
+    if (typeof cache.body !== 'string' || cache.url_sha256 !== sha256(this.opts.url)) {
+      this.messages.push(`threat_intel: list ${this.opts.name}: cache ${file} holds another URL's list or no body, ignored`);
+      return;
+    }
+    try {
+      this.value = this.opts.parse(cache.body);
+    } catch (e) {
+      this.messages.push(`threat_intel: list ${this.opts.name}: cache ${file} no longer parses, ignored: ${(e as Error).message}`);
+      return;
+    }
+    this.version++;
+    this.etag = cache.etag;
+    this.lastModified = cache.last_modified;
+    this.lastSuccessMs = cache.saved_ms;
+  }
+
+  /** Writes the cache aside and renames it, so a crash never leaves half a file; a failure is reported, not fatal. */
+  private async saveCache(file: string, body: string): Promise<void> {
+    const cache: FeedCache = { url_sha256: sha256(this.opts.url), etag: this.etag, last_modified: this.lastModified, saved_ms: Date.now(), body };
+    const tmp = `${file}.${process.pid}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(cache));
+      await rename(tmp, file);
+    } catch (e) {
+      this.messages.push(`threat_intel: list ${this.opts.name}: cannot write cache ${file}: ${(e as Error).message}`);
+    }
   }
 
   get name(): string {
@@ -182,6 +239,7 @@ export class UrlFeed<T> {
     this.lastSuccessMs = Date.now();
     this.etag = res.headers.get('etag') ?? undefined;
     this.lastModified = res.headers.get('last-modified') ?? undefined;
+    if (this.opts.cacheFile !== undefined) await this.saveCache(this.opts.cacheFile, text);
   }
 }
 
