@@ -7,6 +7,8 @@ import { labelNames, labelValues } from '../api/loki-queries.ts';
 import { buildQuery, emptyBuilder, FIELD_OPS, LINE_OPS, MATCH_OPS, parseBuilder, type BuilderQuery, type FieldOp, type LineOp, type MatchOp, type MetricFn, type ParserKind } from './query-builder-model.ts';
 
 const RANGES = ['1m', '5m', '15m', '1h', '6h', '1d'];
+/** writes remembered while their echoes may still come back from the editor */
+const MAX_PENDING_ECHOES = 32;
 
 interface Props {
   query: string;
@@ -19,16 +21,30 @@ interface Props {
 
 export function QueryBuilder({ query, onQuery, fromMs, toMs, fields }: Props) {
   const [b, setB] = useState<BuilderQuery | undefined>(() => (query.trim() ? parseBuilder(query) : emptyBuilder()));
-  /** the text this builder wrote last: the editor echoing it back is not a new query */
-  const written = useRef(query);
+  /**
+   * The texts this builder wrote since the query last came from elsewhere: the editor echoing any of them back (echoes
+   * can arrive late, after newer writes) is not a new query. Reading a late echo back would drop rows the newer state
+   * holds but the text leaves out (a numeric field filter still without its value).
+   */
+  const written = useRef<string[]>([query]);
   const [labels, setLabels] = useState<string[]>([]);
   const [values, setValues] = useState<Record<string, string[]>>({});
 
   useEffect(() => {
-    if (query === written.current) return;
-    written.current = query;
+    // echoes come in order, and one text may have been written twice (`| logfmt`, then a filter, then `| logfmt`
+    // again): the oldest match is the echo arriving; the writes before it will not come back
+    const echoed = written.current.indexOf(query);
+    if (echoed >= 0) {
+      written.current = written.current.slice(echoed);
+      return;
+    }
+    written.current = [query];
     setB(query.trim() ? parseBuilder(query) : emptyBuilder());
   }, [query]);
+  const write = (text: string) => {
+    written.current = [...written.current.slice(-(MAX_PENDING_ECHOES - 1)), text];
+    onQuery(text);
+  };
 
   useEffect(() => {
     labelNames('{}', fromMs, toMs).then(setLabels, () => setLabels([]));
@@ -48,8 +64,7 @@ export function QueryBuilder({ query, onQuery, fromMs, toMs, fields }: Props) {
             onClick={() => {
               const fresh = emptyBuilder();
               setB(fresh);
-              written.current = buildQuery(fresh);
-              onQuery(written.current);
+              write(buildQuery(fresh));
             }}
           >
             Start over in the builder
@@ -60,8 +75,7 @@ export function QueryBuilder({ query, onQuery, fromMs, toMs, fields }: Props) {
 
   const update = (next: BuilderQuery) => {
     setB(next);
-    written.current = buildQuery(next);
-    onQuery(written.current);
+    write(buildQuery(next));
   };
   const set = <K extends keyof BuilderQuery>(key: K, value: BuilderQuery[K]) => update({ ...b, [key]: value });
   const replaceAt = <T,>(list: T[], i: number, item: T) => list.map((x, j) => (j === i ? item : x));

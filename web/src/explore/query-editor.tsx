@@ -2,7 +2,7 @@
 // (completion-source.ts) and run keys (Enter, Shift+Enter, Ctrl/Cmd+Enter; Enter accepts a completion when the
 // list is open). Its accessible name is "Query". Changes from outside (click-to-filter, history) replace its text.
 
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { EditorState, RangeSetBuilder, type Extension } from '@codemirror/state';
 import { Decoration, EditorView, ViewPlugin, keymap, placeholder, type DecorationSet, type ViewUpdate } from '@codemirror/view';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
@@ -80,8 +80,10 @@ export function QueryEditor({ value, external, onChange, onRun, data, viewRef }:
   }, []);
 
   // only changes made outside the editor replace its text: echoing its own (possibly stale) changes back
-  // while the user types would fight the keystrokes
-  useEffect(() => {
+  // while the user types would fight the keystrokes. A layout effect, applied as the render commits: a plain effect
+  // waits for the next frame, and when a newer text arrives first (two builder changes in a row) the older effect
+  // still runs then, sending the page's query back to the older text before the newer one.
+  useLayoutEffect(() => {
     const v = view.current;
     if (v && v.state.doc.toString() !== external.text) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: external.text }, selection: { anchor: external.text.length } });
   }, [external.rev]);
