@@ -26,6 +26,13 @@ test('incidents, their timeline and edits, the ATT&CK matrix and the rules', { s
       await row.waitFor();
       assert.match((await row.textContent())!, /high.*account takeover suspected.*new.*nobody.*alice/);
 
+      // the newest alerts: when, severity, title, the group it fired for, events, and the incident it joined
+      const recent = page.getByRole('table', { name: 'Recent detection alerts' });
+      const fired = recent.locator('tbody tr', { hasText: 'account takeover suspected' });
+      await fired.waitFor();
+      assert.match((await fired.textContent())!, /(just now|s ago)\s*high\s*account takeover suspected.*brute_force_then_escalation\s*user_id=alice\s*7\s*/);
+      assert.equal(await fired.getByRole('link', { name: id }).getAttribute('href'), `?incident=${encodeURIComponent(id)}`);
+
       // the rules: tags as technique ids, and when it last fired
       const rules = page.getByRole('table', { name: 'Detection rules' });
       const rule = rules.locator('tbody tr', { hasText: 'account takeover suspected' });

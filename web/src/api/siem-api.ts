@@ -52,6 +52,10 @@ export interface DetectionAlert {
   event_count: number;
   events: AlertEvent[];
   tags: string[];
+  /** the values it fired for (group_by) */
+  group?: Record<string, string>;
+  /** the alert whose incident this one extends */
+  extends?: string;
   incident_id?: string;
   created_ms: number;
 }

@@ -1,5 +1,6 @@
-// The Detections page: the ATT&CK coverage matrix, the incidents (one opens with `?incident=<id>`: status,
-// assignee, notes, linked events on a timeline) and the detection rules with their tags and when they last fired.
+// The Detections page: the incidents (one opens with `?incident=<id>`: status, assignee, notes, linked events on a
+// timeline, related records), the newest detection alerts, the ATT&CK coverage matrix and the detection rules with
+// their tags and when they last fired.
 
 import { useEffect, useState } from 'preact/hooks';
 import { setTenant } from '../api/client.ts';
@@ -11,6 +12,7 @@ import { AttackMatrix } from './attack-matrix.tsx';
 import { DetectionRules } from './detection-rules.tsx';
 import { IncidentList } from './incident-list.tsx';
 import { IncidentView } from './incident-view.tsx';
+import { RecentAlerts } from './recent-alerts.tsx';
 
 const REFRESH_MS = 15_000;
 
@@ -69,6 +71,10 @@ export function DetectionsPage({ tenants, header }: PageProps) {
             <section aria-labelledby="incidents">
               <h2 id="incidents">Incidents</h2>
               <SectionBody resource={incidents}>{(list) => <IncidentList incidents={list} onOpen={(id) => go({ ...url, incident: id })} />}</SectionBody>
+            </section>
+            <section aria-labelledby="recent-alerts">
+              <h2 id="recent-alerts">Recent alerts</h2>
+              <SectionBody resource={alerts}>{(list) => <RecentAlerts alerts={list} onOpen={(id) => go({ ...url, incident: id })} />}</SectionBody>
             </section>
             <section aria-labelledby="coverage">
               <h2 id="coverage">MITRE ATT&amp;CK coverage</h2>

@@ -3,6 +3,7 @@
 
 import type { Incident } from '../api/siem-api.ts';
 import { ago, exactTime } from '../components/relative-time.ts';
+import { IncidentLink } from './incident-link.tsx';
 
 export function IncidentList({ incidents, onOpen }: { incidents: Incident[]; onOpen: (id: string) => void }) {
   if (!incidents.length) return <p class="muted">No incidents. Detections that fire open one here.</p>;
@@ -26,15 +27,9 @@ export function IncidentList({ incidents, onOpen }: { incidents: Incident[]; onO
               <span class={`badge sev-${i.severity}`}>{i.severity}</span>
             </td>
             <td>
-              <a
-                href={`?incident=${encodeURIComponent(i.id)}`}
-                onClick={(e) => {
-                  e.preventDefault();
-                  onOpen(i.id);
-                }}
-              >
+              <IncidentLink id={i.id} onOpen={onOpen}>
                 {i.title}
-              </a>
+              </IncidentLink>
             </td>
             <td>{i.status.replace('_', ' ')}</td>
             <td>{i.assignee ?? <span class="muted">nobody</span>}</td>
