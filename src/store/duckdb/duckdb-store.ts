@@ -30,6 +30,8 @@ export interface DuckDbStoreOptions {
   retentionMs?: number;
   /** longest line the ingest layer accepts, to size DuckDB's JSON reader */
   maxLineBytes?: number;
+  /** merge runs of small parts in the background (default true; tests that count parts turn it off) */
+  backgroundCompaction?: boolean;
 }
 
 interface HotTable {
@@ -373,7 +375,7 @@ export class DuckDbStore implements Store {
     if (this.sealing) return;
     if (this.retentionMs > 0 && this.parts.some((p) => p.maxTs < BigInt(Date.now() - this.retentionMs) * 1_000_000n)) {
       this.maintain('retention', () => this.applyRetention());
-    } else if (this.hot[this.active].rows < this.sealRows / 2) {
+    } else if (this.opts.backgroundCompaction !== false && this.hot[this.active].rows < this.sealRows / 2) {
       // only with room in the hot table: a merge holds the maintenance slot that sealing needs
       const run = this.compactionCandidates();
       if (run) this.maintain('compaction', () => this.compact(run));
