@@ -21,7 +21,6 @@ const result = await build({
   // npm packages are bundled too: importing a CommonJS package from ESM costs ~5 MB of resident memory (the CJS
   // loader and its export lexer), and yaml's CommonJS build alone ~7 MB against ~1 MB for its ESM build
   alias: { yaml: path.join(root, 'node_modules', 'yaml', 'browser', 'index.js') },
-  banner: { js: "import { createRequire as __sightlineRequire } from 'node:module'; const require = __sightlineRequire(import.meta.url);" },
   // written aside and renamed, so an agent starting at the same moment never imports half a file
   outfile: `${outfile}.${process.pid}.tmp`,
   // whitespace and comments out, identifiers kept (readable stack traces): V8 keeps the whole source in memory,

@@ -169,13 +169,12 @@ export async function agentBench(argv: string[]): Promise<void> {
       const idle = readMemoryStatus(agent.pid!);
       results.agentIdleRssMb = idle ? Number((idle.rssBytes / MB).toFixed(1)) : undefined;
       log(`agent idle RSS ${results.agentIdleRssMb} MB`);
+      await new Promise((r) => setTimeout(r, (idleSeconds - 3) * 1000));
+      const window = idleSampler.stop();
       if (idleSeconds > 3) {
-        await new Promise((r) => setTimeout(r, (idleSeconds - 3) * 1000));
-        const window = idleSampler.stop();
         results.agentIdleWindow = { seconds: idleSeconds, maxRssMb: Number((window.maxRssBytes / MB).toFixed(1)), lastRssMb: Number((window.lastRssBytes / MB).toFixed(1)) };
         log(`agent idle for ${idleSeconds} s: ${JSON.stringify(results.agentIdleWindow)}`);
       }
-      idleSampler.stop();
       const sampler = new RssSampler(agent.pid!, 100);
       sampler.start();
       renameSync(corpus, join(dir, 'logs', 'app.log'));

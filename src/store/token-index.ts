@@ -121,6 +121,16 @@ export class StreamIndexBuilder {
     if (this.rows === 0 || ts > this.maxTs) this.maxTs = ts;
     this.rows++;
     this.bytes += line.length;
+    this.scan(line, true);
+  }
+
+  /** Adds a structured-metadata value: its tokens, and its hex 5-grams (ids such as trace_id are hex runs). */
+  addValueTokens(value: string): void {
+    this.scan(value, false);
+  }
+
+  /** One pass over the text: tokens, hex 5-grams, and (for lines, not metadata values) trigrams. */
+  private scan(text: string, withTrigrams: boolean): void {
     const trigrams = this.trigrams;
     const tokens = this.tokens;
     let hexgrams = this.hexgrams;
@@ -131,47 +141,18 @@ export class StreamIndexBuilder {
     let b = 0;
     let hexRun = 0;
     let hexValue = 0;
-    const n = line.length;
+    const n = text.length;
     for (let i = 0; i < n; i++) {
-      const k = classOf(line.charCodeAt(i));
-      const sym = k & CLASS_SYMBOL;
-      if (i >= 2) {
-        const tri = a * 1444 + b * 38 + sym;
-        trigrams[tri >>> 3] |= 1 << (tri & 7);
-      }
-      a = b;
-      b = sym;
-      if ((k & CLASS_HEX) !== 0) {
-        hexValue = ((hexValue << 4) | ((k >>> 8) & 15)) & 0xfffff;
-        if (++hexRun >= 5) {
-          if (hexgrams === NO_HEXGRAMS) this.hexgrams = hexgrams = new Uint8Array(HEXGRAM_BYTES);
-          const g = hexgramBit(hexValue);
-          hexgrams[g >>> 3] |= 1 << (g & 7);
+      const k = classOf(text.charCodeAt(i));
+      if (withTrigrams) {
+        const sym = k & CLASS_SYMBOL;
+        if (i >= 2) {
+          const tri = a * 1444 + b * 38 + sym;
+          trigrams[tri >>> 3] |= 1 << (tri & 7);
         }
-      } else hexRun = 0;
-      if ((k & CLASS_TOKEN) !== 0) {
-        h = Math.imul(h ^ (k >>> 16), FNV_PRIME);
-        tokenLength++;
-      } else if (tokenLength > 0) {
-        if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
-        h = FNV_OFFSET;
-        tokenLength = 0;
+        a = b;
+        b = sym;
       }
-    }
-    if (tokenLength >= MIN_TOKEN && tokenLength <= MAX_TOKEN) tokens.add(h >>> 0);
-  }
-
-  /** Adds a structured-metadata value: its tokens, and its hex 5-grams (ids such as trace_id are hex runs). */
-  addValueTokens(value: string): void {
-    const tokens = this.tokens;
-    let hexgrams = this.hexgrams;
-    let h = FNV_OFFSET;
-    let tokenLength = 0;
-    let hexRun = 0;
-    let hexValue = 0;
-    const n = value.length;
-    for (let i = 0; i < n; i++) {
-      const k = classOf(value.charCodeAt(i));
       if ((k & CLASS_HEX) !== 0) {
         hexValue = ((hexValue << 4) | ((k >>> 8) & 15)) & 0xfffff;
         if (++hexRun >= 5) {
